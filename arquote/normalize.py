@@ -1,0 +1,146 @@
+"""Arabic text normalization on a mapped copy: the user's string is never changed.
+
+Matching lexicons and parsing numbers is easier on a folded copy of the text (no
+diacritics or tatweel, ASCII digits, one alef, no bidi controls). :func:`normalize`
+builds that copy together with a map back to the original offsets, so anything found in
+the copy is reported at the right place in the user's string.
+
+Example:
+    >>> n = normalize("قالَ إنّ ٤٨ هجوماً")
+    >>> n.text
+    'قال ان 48 هجوما'
+    >>> s = n.text.index("48")
+    >>> n.span(s, s + 2)
+    (9, 11)
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+__all__ = ["Normalized", "normalize", "fold", "DIACRITICS", "INVISIBLE"]
+
+#: Harakat, tanwin, shadda, sukun, dagger alef, Quranic marks: dropped.
+DIACRITICS = frozenset(
+    [chr(c) for c in range(0x064B, 0x0660)]
+    + ["\u0670", "\u0640"]  # dagger alef, tatweel
+    + [chr(c) for c in range(0x0610, 0x061B)]
+    + [chr(c) for c in range(0x06D6, 0x06DD)]
+    + [chr(c) for c in range(0x06DF, 0x06E9)]
+    + [chr(c) for c in range(0x06EA, 0x06EE)]
+)
+#: Zero-width and bidi control characters: dropped.
+INVISIBLE = frozenset(
+    "\u200b\u200c\u200d\u200e\u200f\u061c\u2060\ufeff"
+    + "".join(chr(c) for c in range(0x202A, 0x202F))
+    + "".join(chr(c) for c in range(0x2066, 0x206A))
+)
+_DIGITS = {chr(0x0660 + i): str(i) for i in range(10)}
+_DIGITS.update({chr(0x06F0 + i): str(i) for i in range(10)})
+_LETTERS = {
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
+    "ى": "ي",
+    "ؤ": "و",
+    "ئ": "ي",
+    "ة": "ه",
+    "ک": "ك", "ی": "ي",
+}
+_SPACES = {"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\u200a": " ", "\u3000": " "}
+_PUNCT = {"٫": ".", "٬": ",", "،": "،"}
+
+
+def _fold_char(ch: str, letters: bool) -> str:
+    if ch in DIACRITICS or ch in INVISIBLE:
+        return ""
+    if ch in _DIGITS:
+        return _DIGITS[ch]
+    if ch in _SPACES:
+        return " "
+    if ch in _PUNCT:
+        return _PUNCT[ch]
+    code = ord(ch)
+    if 0xFB50 <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFF:
+        # Presentation forms (ligatures included) decompose to plain letters.
+        return "".join(_fold_char(c, letters) for c in unicodedata.normalize("NFKC", ch))
+    if letters and ch in _LETTERS:
+        return _LETTERS[ch]
+    return ch
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """A normalized copy of a text with a map back to the original.
+
+    Attributes:
+        text: The normalized text.
+        offsets: ``offsets[i]`` is the index in the original of normalized character
+            ``i``; it has one extra entry, the original length, for end offsets.
+        original: The original text.
+    """
+
+    text: str
+    offsets: tuple[int, ...]
+    original: str
+
+    def start(self, i: int) -> int:
+        """Original index of normalized index ``i`` used as a span start."""
+        return self.offsets[i]
+
+    def end(self, j: int) -> int:
+        """Original index one past normalized character ``j - 1`` (a span end)."""
+        if j <= 0:
+            return self.offsets[0] if self.offsets else 0
+        return self.offsets[j - 1] + 1
+
+    def span(self, i: int, j: int) -> tuple[int, int]:
+        """Maps the normalized range ``[i, j)`` to the original ``[start, end)``.
+
+        The end extends over characters the normalization dropped *inside* the last
+        character (a shadda after the last letter stays in the span), so the original
+        slice reads naturally.
+        """
+        if i >= j:
+            pos = self.offsets[i] if i < len(self.offsets) else len(self.original)
+            return pos, pos
+        start = self.offsets[i]
+        end = self.end(j)
+        # Keep diacritics and tatweel glued to the last letter inside the span.
+        while end < len(self.original) and self.original[end] in DIACRITICS:
+            end += 1
+        return start, end
+
+
+def normalize(text: str, letters: bool = True) -> Normalized:
+    """Normalizes ``text`` for matching and keeps the map to the original offsets.
+
+    Drops diacritics, tatweel and invisible bidi/zero-width characters; maps
+    Arabic-Indic and Persian digits to ASCII, ``٫``/``٬`` to ``.``/``,``, exotic spaces to
+    a space, presentation forms to plain letters, and (with ``letters``) folds أ إ آ ٱ → ا,
+    ى → ي, ؤ → و, ئ → ي, ة → ه.
+
+    Args:
+        text: The user's text (not modified).
+        letters: Also fold letter variants.
+
+    Returns:
+        A :class:`Normalized` copy.
+    """
+    out: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(text):
+        folded = _fold_char(ch, letters)
+        out.append(folded)
+        offsets.extend([i] * len(folded))
+    offsets.append(len(text))
+    return Normalized("".join(out), tuple(offsets), text)
+
+
+def fold(text: str, letters: bool = True) -> str:
+    """The normalized string alone (for lexicon entries and comparisons).
+
+    Example:
+        >>> fold("مُردفاً")
+        'مردفا'
+    """
+    return "".join(_fold_char(ch, letters) for ch in text)
