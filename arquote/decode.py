@@ -1,0 +1,153 @@
+"""From word label probabilities to spans: deterministic, constrained BIO decoding.
+
+Pure functions over NumPy arrays, testable without a model. For each label layer the
+probabilities of the combined labels are summed into that layer's tags, and a Viterbi pass
+picks the best tag sequence that is valid BIO (``I-X`` only after ``B-X`` or ``I-X``).
+Ties break the same way every run, so the same probabilities always give the same spans.
+
+Example:
+    >>> import numpy as np
+    >>> from arquote.encode import DEFAULT_SCHEME as S, split_words
+    >>> text = "نفذ التنظيم 48 هجوماً"
+    >>> words = split_words(text)
+    >>> probs = np.zeros((4, len(S.labels)))
+    >>> for w, lab in enumerate(["O", "O", "B-NUM", "I-NUM"]):
+    ...     probs[w, S.label2id[lab]] = 1.0
+    >>> [s.text for s in decode_spans(text, words, probs)]
+    ['48 هجوماً']
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from .document import Span
+from .encode import DEFAULT_SCHEME, LabelScheme
+
+__all__ = ["layer_marginals", "viterbi_bio", "fill_missing", "decode_spans"]
+
+
+def fill_missing(probs: np.ndarray) -> np.ndarray:
+    """Gives words that had no word pieces (rows of NaN) a distribution.
+
+    Such a word takes the average of its nearest scored neighbours, so it ends up inside a
+    span exactly when the words around it are (never dropped, never a span on its own).
+    """
+    probs = np.array(probs, dtype=np.float64, copy=True)
+    missing = np.isnan(probs).any(axis=1)
+    if not missing.any():
+        return probs
+    scored = np.flatnonzero(~missing)
+    if scored.size == 0:
+        probs[:] = 0.0
+        probs[:, 0] = 1.0
+        return probs
+    for i in np.flatnonzero(missing):
+        k = np.searchsorted(scored, i)
+        neighbours = [scored[j] for j in (k - 1, k) if 0 <= j < scored.size]
+        probs[i] = probs[neighbours].mean(axis=0)
+    return probs
+
+
+def layer_marginals(probs: np.ndarray, scheme: LabelScheme = DEFAULT_SCHEME) -> list[np.ndarray]:
+    """Sums combined-label probabilities into one ``[n_words, n_tags]`` array per layer."""
+    out = []
+    combos = np.array([scheme.combo(i) for i in range(len(scheme.labels))])
+    for layer, tags in enumerate(scheme.layer_tags):
+        onehot = np.zeros((len(scheme.labels), len(tags)))
+        onehot[np.arange(len(scheme.labels)), combos[:, layer]] = 1.0
+        out.append(probs @ onehot)
+    return out
+
+
+def _allowed(tags: Sequence[str]) -> np.ndarray:
+    n = len(tags)
+    allowed = np.ones((n, n), dtype=bool)
+    for j, tag in enumerate(tags):
+        if tag.startswith("I-"):
+            label = tag[2:]
+            for i, prev in enumerate(tags):
+                allowed[i, j] = prev in (f"B-{label}", f"I-{label}")
+    return allowed
+
+
+def viterbi_bio(marginals: np.ndarray, tags: Sequence[str]) -> list[int]:
+    """The most probable valid BIO tag sequence.
+
+    Args:
+        marginals: ``[n_words, n_tags]`` probabilities.
+        tags: The tag names (``O``, ``B-X``, ``I-X`` …) in column order.
+
+    Returns:
+        One tag index per word.
+    """
+    n = marginals.shape[0]
+    if n == 0:
+        return []
+    logp = np.log(np.clip(marginals, 1e-12, None))
+    allowed = _allowed(tags)
+    start_ok = np.array([not t.startswith("I-") for t in tags])
+    penalty = np.where(allowed, 0.0, -np.inf)
+    score = np.where(start_ok, logp[0], -np.inf)
+    back = np.zeros((n, len(tags)), dtype=np.int64)
+    for t in range(1, n):
+        cand = score[:, None] + penalty  # [prev, cur]
+        back[t] = cand.argmax(axis=0)
+        score = cand.max(axis=0) + logp[t]
+    path = [int(score.argmax())]
+    for t in range(n - 1, 0, -1):
+        path.append(int(back[t, path[-1]]))
+    return path[::-1]
+
+
+def decode_spans(
+    text: str,
+    words: Sequence[tuple[int, int]],
+    probs: np.ndarray,
+    scheme: LabelScheme = DEFAULT_SCHEME,
+) -> list[Span]:
+    """Spans of all layers from per-word label probabilities.
+
+    Args:
+        text: The user's text.
+        words: The words' character ranges (:func:`arquote.encode.split_words`).
+        probs: ``[len(words), len(scheme.labels)]`` probabilities; rows of NaN for words
+            that had no word pieces.
+        scheme: The label scheme of the model.
+
+    Returns:
+        Spans sorted by position; each ``score`` is the mean probability of its tags.
+    """
+    if len(words) == 0:
+        return []
+    if probs.shape != (len(words), len(scheme.labels)):
+        raise ValueError(
+            f"probs must have shape ({len(words)}, {len(scheme.labels)}), got {probs.shape}"
+        )
+    probs = fill_missing(probs)
+    spans: list[Span] = []
+    for marg, tags in zip(layer_marginals(probs, scheme), scheme.layer_tags):
+        path = viterbi_bio(marg, tags)
+        current: list[int] = []
+        label = None
+
+        def close() -> None:
+            if current and label is not None:
+                start, end = words[current[0]][0], words[current[-1]][1]
+                score = float(np.mean([marg[w, path[w]] for w in current]))
+                spans.append(Span(start, end, label, text[start:end], round(score, 6)))
+
+        for w, tag_index in enumerate(path):
+            tag = tags[tag_index]
+            if tag.startswith("B-"):
+                close()
+                current, label = [w], tag[2:]
+            elif tag.startswith("I-"):
+                current.append(w)
+            else:
+                close()
+                current, label = [], None
+        close()
+    return sorted(spans, key=lambda s: (s.start, -s.end, s.label))

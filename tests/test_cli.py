@@ -1,0 +1,94 @@
+"""The command line, run as a user runs it: in a subprocess."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLD = ROOT.parent / "shared" / "gold" / "dev.jsonl"
+
+ARTICLE = (
+    "قال وزير الداخلية إن «قوات الأمن أحبطت 12 محاولة تسلل خلال الأسبوع الماضي».\n\n"
+    "وأضاف أن الحكومة ستنشر ألف عنصر إضافي على الحدود الشرقية."
+)
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "arquote", *args],
+        input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=300,
+    )
+
+
+def test_version_and_help():
+    out = run("--version")
+    assert out.returncode == 0 and out.stdout.startswith("arquote ")
+    out = run("extract", "--help")
+    assert out.returncode == 0 and "--format" in out.stdout
+
+
+def test_extract_stdin_jsonl_with_rules():
+    out = run("extract", "--model", "rules", stdin=ARTICLE)
+    assert out.returncode == 0, out.stderr
+    record = json.loads(out.stdout)
+    assert record["id"] == "stdin" and record["text"] == ARTICLE
+    quotes = [s for s in record["spans"] if s["label"] == "QUOTE"]
+    first = "قوات الأمن أحبطت 12 محاولة تسلل خلال الأسبوع الماضي"
+    assert any(q["start"] == ARTICLE.index(first) and q["type"] == "direct" for q in quotes)
+    for span in record["spans"]:
+        assert ARTICLE[span["start"]:span["end"]] == span["text"]
+
+
+def test_extract_directory_to_csv_reports_bad_file_and_goes_on(tmp_path):
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "b.txt").write_bytes(b"\xff\xfe\x00broken")
+    (tmp_path / "c.jsonl").write_text(
+        json.dumps({"id": "c1", "text": ARTICLE}, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    out = run("extract", "--model", "rules", "--format", "csv", str(tmp_path))
+    assert out.returncode == 1  # partial success
+    assert "b.txt" in out.stderr and "UTF-8" in out.stderr
+    table = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert {r["doc_id"] for r in table} == {"a", "c1"}
+    assert any(r["type"] == "quote" for r in table)
+
+
+def test_extract_table_format():
+    out = run("extract", "--model", "rules", "--format", "table", stdin=ARTICLE)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("== stdin:") and "direct" in out.stdout
+
+
+def test_extract_missing_model_directory_exit_code(tmp_path):
+    out = run("extract", "--model", str(tmp_path / "nowhere"), stdin=ARTICLE)
+    assert out.returncode == 3
+    assert "cannot load model" in out.stderr
+
+
+def test_bad_batch_size_is_a_usage_error():
+    out = run("extract", "--batch-size", "0", stdin=ARTICLE)
+    assert out.returncode == 2 and "batch-size" in out.stderr
+
+
+@pytest.mark.skipif(not GOLD.exists(), reason="../shared/gold/dev.jsonl not present")
+def test_evaluate_gold_against_itself():
+    out = run("evaluate", "--gold", str(GOLD), "--pred", str(GOLD), "--format", "json")
+    assert out.returncode == 0, out.stderr
+    assert "1.0" in out.stdout
+    table = run("evaluate", "--gold", str(GOLD), "--pred", str(GOLD))
+    assert table.returncode == 0 and "QUOTE" in table.stdout
+
+
+def test_evaluate_reports_bad_gold_file_with_line(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "قال الوزير"}\n{not json}\n', encoding="utf-8")
+    out = run("evaluate", "--gold", str(bad), "--pred", str(bad))
+    assert out.returncode == 2
+    assert "bad.jsonl:2" in out.stderr

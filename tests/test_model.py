@@ -1,0 +1,234 @@
+"""The transformer engine on CPU with tiny local models (no network, no downloads).
+
+An AraBERT-shaped BERT (WordPiece tokenizer built here) goes through train → save → load
+→ extract; a rule-driven stand-in model checks windowing on a document ten times longer
+than one window.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+
+from arquote import load  # noqa: E402
+from arquote.document import Document, Quote, Span, Speaker  # noqa: E402
+from arquote.encode import DEFAULT_SCHEME, split_words  # noqa: E402
+from arquote.extractor import ModelNotAvailableError, TransformerExtractor  # noqa: E402
+from arquote.io import write_jsonl  # noqa: E402
+from arquote.train import TrainConfig, encode_documents, train  # noqa: E402
+
+SENTENCES = [
+    "وقال وزير الداخلية إن «قوات الأمن أحبطت هجوما على الحدود».",
+    "وأكد المتحدث باسم الجيش أن «الوضع تحت السيطرة الكاملة».",
+    "وقال مسؤول عسكري إن «التحالف نفذ 12 ضربة جوية في المنطقة».",
+    "وأضاف الوزير أن «الحكومة ستواصل دعم القوات في المحافظات».",
+]
+
+
+def _gold(text: str) -> Document:
+    """A gold document for one template sentence (cue, speaker, direct quote)."""
+    cue_text = text.split()[0]
+    cue = Span.of(text, 0, len(cue_text), "CUE")
+    open_, close = text.index("«") + 1, text.index("»")
+    quote_span = Span.of(text, open_, close, "QUOTE")
+    name_start = len(cue_text) + 1
+    name_end = text.index(" إن ") if " إن " in text else text.index(" أن ")
+    mention = Span.of(text, name_start, name_end, "SPEAKER")
+    speaker = Speaker(mention.text, (mention,), key="S1")
+    return Document(text, (Quote(quote_span, "direct", speaker, cue),), (speaker,), (), (cue,))
+
+
+def _tiny_bert(path: str) -> str:
+    """A 2-layer BERT with a WordPiece vocabulary of the test sentences (AraBERT's shape)."""
+    from tokenizers import Tokenizer, decoders, normalizers, pre_tokenizers, processors
+    from tokenizers.models import WordPiece
+    from transformers import BertConfig, BertForMaskedLM, BertTokenizerFast
+
+    words = sorted({w for s in SENTENCES for w in s.replace("«", " « ").replace("»", " » ").replace(".", " . ").split()})
+    chars = sorted({c for s in SENTENCES for c in s if not c.isspace()})
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + words + chars + [f"##{c}" for c in chars]
+    vocab = list(dict.fromkeys(vocab))
+    tok = Tokenizer(WordPiece({w: i for i, w in enumerate(vocab)}, unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=False, strip_accents=False, clean_text=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B [SEP]",
+        special_tokens=[("[CLS]", vocab.index("[CLS]")), ("[SEP]", vocab.index("[SEP]"))],
+    )
+    tok.decoder = decoders.WordPiece()
+    fast = BertTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]",
+                             cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]")
+    config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2,
+                        num_attention_heads=2, intermediate_size=64, max_position_embeddings=64)
+    torch.manual_seed(0)
+    BertForMaskedLM(config).save_pretrained(path)
+    fast.save_pretrained(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    root = tmp_path_factory.mktemp("tiny")
+    base = _tiny_bert(str(root / "base"))
+    data = root / "train.jsonl"
+    write_jsonl(data, [_gold(s) for s in SENTENCES] * 8)
+    config = TrainConfig(
+        base_model=base, output_dir=str(root / "run"), train_files=(str(data),),
+        max_length=32, overlap=8, learning_rate=3e-3, epochs=30, batch_size=8,
+        warmup_steps=0, eval_steps=1000, logging_steps=1000, seed=7,
+    )
+    summary = train(config)
+    return config, summary
+
+
+@pytest.mark.slow
+def test_train_save_load_extract_tiny_bert(trained):
+    config, summary = trained
+    model_dir = summary["model_dir"]
+    for name in ("config.json", "arquote_config.json", "training_config.json", "metrics.json", "README.md",
+                 "tokenizer.json"):
+        assert os.path.isfile(os.path.join(model_dir, name)), name
+    with open(os.path.join(model_dir, "config.json"), encoding="utf-8") as handle:
+        id2label = json.load(handle)["id2label"]
+    assert id2label["0"] == "O" and "B-QUOTE" in id2label.values()  # real names, not LABEL_N
+    assert TrainConfig.from_json(os.path.join(model_dir, "training_config.json")) == config
+
+    ext = load(model_dir)
+    text = SENTENCES[2]
+    doc = ext(text)
+    for span in doc.spans:
+        assert text[span.start:span.end] == span.text
+    quote = "التحالف نفذ 12 ضربة جوية في المنطقة"
+    assert [q.content.text for q in doc.quotes] == [quote]
+    assert doc.quotes[0].kind == "direct"
+    assert [c.text for c in doc.cues] == ["وقال"]
+
+
+@pytest.mark.slow
+def test_extraction_is_deterministic_across_batch_sizes(trained):
+    _, summary = trained
+    ext = load(summary["model_dir"])
+    texts = SENTENCES + ["نص قصير بلا اقتباس", ""]
+    one = [ext(t) for t in texts]
+    batched = list(ext.pipe(texts, batch_size=3))
+    assert one == batched
+
+
+class _MarkModel(torch.nn.Module):
+    """Stand-in classifier: tags tokens between « and » as QUOTE, others O (per window)."""
+
+    def __init__(self, open_id: int, close_id: int):
+        super().__init__()
+        self.open_id, self.close_id = open_id, close_id
+        self.config = transformers.BertConfig(
+            num_labels=len(DEFAULT_SCHEME.labels), id2label=dict(enumerate(DEFAULT_SCHEME.labels)),
+            label2id=DEFAULT_SCHEME.label2id, max_position_embeddings=32,
+        )
+        self.dummy = torch.nn.Parameter(torch.zeros(1))
+
+    def forward(self, input_ids, attention_mask):
+        opened = torch.cumsum((input_ids == self.open_id).long(), dim=1)
+        closed = torch.cumsum((input_ids == self.close_id).long(), dim=1)
+        inside = (opened > closed) & (input_ids != self.open_id)
+        first = inside & ~torch.roll(inside, 1, dims=1)
+        logits = torch.full((*input_ids.shape, len(DEFAULT_SCHEME.labels)), -10.0)
+        lab = DEFAULT_SCHEME.label2id
+        logits[..., lab["O"]] = 0.0
+        logits[first, lab["B-QUOTE"]] = 10.0
+        logits[inside & ~first, lab["I-QUOTE"]] = 10.0
+        return transformers.modeling_outputs.TokenClassifierOutput(logits=logits)
+
+
+def test_quote_at_the_end_of_a_document_ten_windows_long(trained):
+    _, summary = trained
+    tokenizer = transformers.AutoTokenizer.from_pretrained(summary["model_dir"])
+    model = _MarkModel(tokenizer.convert_tokens_to_ids("«"), tokenizer.convert_tokens_to_ids("»"))
+    ext = TransformerExtractor(model, tokenizer, max_length=32, overlap=8)
+    filler = "وقال وزير الداخلية هجوما على الحدود . " * 40  # ~ 10 windows of 30 tokens
+    tail = "التحالف نفذ 12 ضربة جوية"
+    text = filler + "«" + tail + "»"
+    n_tokens = len(tokenizer(text, add_special_tokens=False)["input_ids"])
+    assert n_tokens > 10 * 32
+    doc = ext(text)
+    assert [q.content.text for q in doc.quotes] == [tail]
+    assert doc.quotes[0].content.start == text.index(tail)
+
+
+def test_encode_labels_first_piece_of_each_word(trained):
+    _, summary = trained
+    tokenizer = transformers.AutoTokenizer.from_pretrained(summary["model_dir"])
+    doc = _gold(SENTENCES[0])
+    cols, stats = encode_documents([doc], tokenizer, max_length=64, overlap=8)
+    assert stats["windows"] == 1 and stats["misaligned_spans"] == 0
+    labels = [DEFAULT_SCHEME.labels[i] for i in cols["labels"][0] if i != -100]
+    assert len(labels) == len(split_words(doc.text))
+    assert labels[0] == "B-CUE" and labels.count("B-QUOTE") == 1
+
+
+def test_loading_errors_say_what_is_wrong(tmp_path, trained):
+    with pytest.raises(ModelNotAvailableError, match="no model directory"):
+        load(str(tmp_path / "missing"))
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ModelNotAvailableError, match="arquote_config.json"):
+        load(str(empty))
+    _, summary = trained
+    import shutil
+
+    newer = tmp_path / "newer"
+    shutil.copytree(summary["model_dir"], newer)
+    cfg = json.loads((newer / "arquote_config.json").read_text(encoding="utf-8"))
+    cfg["library_version"] = "99.0.0"
+    (newer / "arquote_config.json").write_text(json.dumps(cfg), encoding="utf-8")
+    with pytest.raises(ModelNotAvailableError, match="newer"):
+        load(str(newer))
+    generic = tmp_path / "generic"
+    shutil.copytree(summary["model_dir"], generic)
+    hf = json.loads((generic / "config.json").read_text(encoding="utf-8"))
+    hf["id2label"] = {str(i): f"LABEL_{i}" for i in range(len(hf["id2label"]))}
+    hf["label2id"] = {v: int(k) for k, v in hf["id2label"].items()}
+    (generic / "config.json").write_text(json.dumps(hf), encoding="utf-8")
+    with pytest.raises(ModelNotAvailableError, match="LABEL_0"):
+        load(str(generic))
+
+
+def test_interrupted_save_keeps_previous_model(tmp_path, trained, monkeypatch):
+    _, summary = trained
+    ext = load(summary["model_dir"])
+    target = tmp_path / "saved"
+    ext.save_pretrained(str(target))
+    before = sorted(os.listdir(target))
+
+    def boom(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(ext.tokenizer, "save_pretrained", boom)
+    with pytest.raises(OSError, match="disk full"):
+        ext.save_pretrained(str(target))
+    assert sorted(os.listdir(target)) == before
+    assert not [n for n in os.listdir(tmp_path) if n.startswith(".arquote-save-")]
+    assert load(str(target))(SENTENCES[0]).text == SENTENCES[0]
+
+
+def test_decoding_keeps_words_without_pieces():
+    from arquote.decode import decode_spans
+
+    text = "قال إن الوضع \u200c مستقر"
+    words = split_words(text)
+    probs = np.zeros((len(words), len(DEFAULT_SCHEME.labels)))
+    lab = DEFAULT_SCHEME.label2id
+    tags = ["B-CUE", "O", "B-QUOTE", None, "I-QUOTE"]
+    for i, tag in enumerate(tags):
+        if tag is None:
+            probs[i] = np.nan
+        else:
+            probs[i, lab[tag]] = 1.0
+    spans = decode_spans(text, words, probs)
+    quote = next(s for s in spans if s.label == "QUOTE")
+    assert quote.text == "الوضع \u200c مستقر"
