@@ -1,0 +1,242 @@
+"""Tests of arquote.numbers: the case table, number words both ways, the seed articles."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import math
+import re
+from pathlib import Path
+
+import pytest
+
+from arquote.document import AnnotationError, NumericClaim
+from arquote.numbers import Quantity, claim_from_span, find_claims, parse_quantity, singular
+
+HERE = Path(__file__).resolve().parent
+CASES = HERE / "data" / "numbers_cases.tsv"
+GOLD = HERE.parents[1] / "shared" / "gold" / "dev.jsonl"
+
+
+def _unescape(s: str) -> str:
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), s)
+
+
+def _rows() -> list[dict[str, str]]:
+    with CASES.open(encoding="utf-8") as f:
+        lines = [line for line in f if not line.startswith("#")]
+    rows = list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+    for r in rows:
+        r["sentence"] = _unescape(r["sentence"])
+        r["span"] = _unescape(r["span"])
+    return rows
+
+
+ROWS = _rows()
+
+
+def test_case_table_is_big_enough() -> None:
+    negatives = [r for r in ROWS if r["kind"] == "-"]
+    assert len(ROWS) >= 300
+    assert len(negatives) >= 60
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[f"row{i + 1}" for i in range(len(ROWS))])
+def test_case(row: dict[str, str]) -> None:
+    text = row["sentence"]
+    start = text.index(row["span"])
+    end = start + len(row["span"])
+    claims = find_claims(text)
+    for c in claims:
+        assert c.span.text == text[c.span.start:c.span.end]
+        assert c.number is not None and c.span.contains(c.number)
+    if row["kind"] == "-":
+        hits = [c.text for c in claims if c.span.start < end and start < c.span.end]
+        assert not hits, f"{row['span']!r} must not be a claim, got {hits}"
+        return
+    match = [c for c in claims if (c.span.start, c.span.end) == (start, end)]
+    assert match, f"no claim {row['span']!r}; found {[c.text for c in claims]}"
+    c = match[0]
+    if row["value"]:
+        assert c.value is not None and math.isclose(c.value, float(row["value"]), rel_tol=1e-9)
+    else:
+        assert c.value is None
+    assert c.unit == (row["unit"] or None)
+    assert c.kind == row["kind"]
+    assert c.approx is (row["approx"] == "1")
+    assert c.vague is (row["vague"] == "1")
+    assert c.claimant is None and c.quote is None
+
+
+# -- number words both ways ---------------------------------------------------------------
+
+num2words = pytest.importorskip("num2words").num2words
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import assume, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+def _variants(words: str) -> list[str]:
+    """Case, spelling and spacing variants of num2words' Arabic (nominative, «مائة»)."""
+    out = [words]
+    # Accusative/genitive tens: عشرون -> عشرين.
+    gen = re.sub(r"\b(عشر|ثلاث|أربع|خمس|ست|سبع|ثمان|تسع)ون\b", r"\1ين", words)
+    gen = gen.replace("اثنان", "اثنين").replace("مئتان", "مئتين").replace("ألفان", "ألفين")
+    gen = gen.replace("مليونان", "مليونين").replace("ملياران", "مليارين")
+    out.append(gen)
+    out.append(words.replace("مائة", "مئة"))
+    out.append(words.replace("و ", "و"))  # the conjunction glued to the next word
+    out.append(words.replace("ة", "ه").replace("أ", "ا"))  # careless spelling
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(min_value=0, max_value=10**9))
+def test_number_words_parse_back(n: int) -> None:
+    words = num2words(n, lang="ar")
+    # num2words repeats the scale for some hundreds («مائة و ألف ألف»): not Arabic, skip.
+    assume(not re.search(r"(ألف|مليون|مليار) \1", words))
+    for phrase in _variants(words):
+        q = parse_quantity(phrase)
+        assert q is not None, phrase
+        assert q.value == n, (phrase, q.value)
+        assert (q.claim_start, q.claim_end) == (0, len(phrase)), phrase
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=3, max_value=10**9))
+def test_number_words_in_a_sentence(n: int) -> None:
+    words = num2words(n, lang="ar")
+    assume(not re.search(r"(ألف|مليون|مليار) \1", words))
+    text = f"وبلغت قيمة الصفقة {words} دولار بحسب البيان"
+    claims = find_claims(text)
+    assert len(claims) == 1, (text, claims)
+    c = claims[0]
+    assert (c.value, c.unit, c.kind, c.currency) == (n, "دولار", "money", "USD")
+    assert c.span.text == f"{words} دولار"
+    assert c.number is not None and c.number.text == words
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(min_value=11, max_value=10**9), st.sampled_from(["ascii", "arabic", "persian"]))
+def test_digits_in_any_script(n: int, script: str) -> None:
+    digits = str(n)
+    if script == "arabic":
+        digits = digits.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    elif script == "persian":
+        digits = digits.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    text = f"وأعلنت الوزارة تسجيل {digits} إصابة جديدة"
+    claims = find_claims(text)
+    assume(not (1900 <= n <= 2100))  # a bare year-like number before a noun is tested elsewhere
+    assert [(c.text, c.value) for c in claims] == [(f"{digits} إصابة", n)]
+
+
+# -- API ----------------------------------------------------------------------------------
+
+def test_parse_quantity_fields() -> None:
+    q = parse_quantity("بقيمة تناهز 3 ملايين دولار أميركي")
+    assert isinstance(q, Quantity)
+    assert (q.value, q.unit, q.kind, q.currency, q.approx, q.vague, q.bound) == (
+        3_000_000, "دولار", "money", "USD", True, False, "~")
+    phrase = "بقيمة تناهز 3 ملايين دولار أميركي"
+    assert phrase[q.start:q.end] == "3 ملايين"
+    assert phrase[q.claim_start:q.claim_end] == "3 ملايين دولار"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        q.value = 1  # type: ignore[misc]
+
+
+def test_parse_quantity_none_and_errors() -> None:
+    assert parse_quantity("قال الوزير إن الوضع مستقر") is None
+    with pytest.raises(TypeError, match="str"):
+        parse_quantity(42)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="str"):
+        find_claims(None)  # type: ignore[arg-type]
+
+
+def test_bound_words() -> None:
+    cases = {
+        "نحو 30 شخصا": "~", "أكثر من 30 شخصا": ">", "لا يقل عن 30 شخصا": ">=",
+        "أقل من 30 شخصا": "<", "لا يزيد على 30 شخصا": "<=", "30 شخصا على الأقل": ">=",
+        "30 شخصا": "=", "بنحو 30 شخصا": "~", "ما يزيد عن 30 شخصا": ">",
+    }
+    for phrase, bound in cases.items():
+        q = parse_quantity(phrase)
+        assert q is not None and q.bound == bound, phrase
+        assert q.approx is (bound != "=")
+
+
+def test_thousands_dot_only_for_counts() -> None:
+    assert parse_quantity("20.000 متظاهر").value == 20_000
+    assert parse_quantity("1.500 مليون دولار").value == 1_500_000
+    assert parse_quantity("3.125 كم").value == 3.125
+
+
+def test_offsets_survive_diacritics_tatweel_and_rlm() -> None:
+    text = "وأصابت الضرباتُ ثلاثـةَ مواقعَ، وتراجع المؤشر 2.\u200f16 في المائة"
+    claims = find_claims(text)
+    assert [c.text for c in claims] == ["ثلاثـةَ مواقعَ", "2.\u200f16 في المائة"]
+    assert [c.value for c in claims] == [3, 16.2]
+    for c in claims:
+        assert text[c.span.start:c.span.end] == c.span.text
+
+
+def test_clitics_stay_inside_word_spans() -> None:
+    text = "وقضى لثلاث سنوات في السجن وأب لطفلين"
+    assert [c.text for c in find_claims(text)] == ["لثلاث سنوات", "لطفلين"]
+
+
+def test_claim_from_span_keeps_the_span() -> None:
+    text = "قالت الشرطة إن نحو 6 دول شاركت، وإن 19 شخصا على الأقل قتلوا"
+    s = text.index("6 دول")
+    c = claim_from_span(text, s, s + len("6 دول"), score=0.9)
+    assert isinstance(c, NumericClaim)
+    assert (c.span.start, c.span.end, c.span.score) == (s, s + 5, 0.9)
+    assert (c.value, c.unit, c.bound, c.approx) == (6, "دولة", "~", True)
+    s = text.index("19 شخصا")
+    c = claim_from_span(text, s, s + len("19 شخصا"))
+    assert (c.value, c.bound) == (19, ">=")
+    # A span a model got wrong is kept as is, with what can be read from it.
+    s = text.index("قالت")
+    c = claim_from_span(text, s, s + 4)
+    assert (c.span.text, c.value, c.unit) == ("قالت", None, None)
+    with pytest.raises(AnnotationError):
+        claim_from_span(text, 5, 500)
+
+
+def test_singular() -> None:
+    assert singular("صواريخ") == "صاروخ"
+    assert singular("أشخاص") == "شخص"
+    assert singular("هجوماً", accusative=True) == "هجوم"
+    assert singular("القوات") == "قوة"
+    assert singular("الأوكار") == "وكر"
+    assert singular("ضربات") == "ضربة"  # sound feminine plural, lexicon or not
+    assert singular("مهندسين") == "مهندس"  # sound masculine plural fallback
+
+
+# -- the seed articles ----------------------------------------------------------------------
+
+def _seed_docs() -> list[dict]:
+    if not GOLD.exists():
+        pytest.skip(f"gold data not found at {GOLD}")
+    docs = [json.loads(line) for line in GOLD.open(encoding="utf-8")]
+    return [d for d in docs if d["id"] in {f"seed-00{i}" for i in range(5)}]
+
+
+_DATE = re.compile(r"(?:19|20)\d\d|يناير|فبراير|مارس|ديسمبر|كانون|يونيو")
+
+
+def test_seed_articles() -> None:
+    docs = _seed_docs()
+    assert len(docs) == 5
+    for d in docs:
+        text = d["text"]
+        claims = find_claims(text)
+        found = {(c.span.start, c.span.end): c for c in claims}
+        for g in (s for s in d["spans"] if s["label"] == "NUM"):
+            c = found.get((g["start"], g["end"]))
+            assert c is not None, f"{d['id']}: missed {g['text']!r}"
+            assert c.value == g["value"], f"{d['id']}: {g['text']!r} read {c.value}"
+            assert c.approx is g["approx"], f"{d['id']}: {g['text']!r} approx"
+        for c in claims:
+            assert not _DATE.search(c.text), f"{d['id']}: date or year taken as a claim: {c.text!r}"
