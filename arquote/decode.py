@@ -29,25 +29,43 @@ from .encode import DEFAULT_SCHEME, LabelScheme
 __all__ = ["layer_marginals", "viterbi_bio", "fill_missing", "decode_spans"]
 
 
-def fill_missing(probs: np.ndarray) -> np.ndarray:
+def _continuation_map(scheme: LabelScheme) -> np.ndarray:
+    """For each label id, the id with every layer's ``B-X`` turned into ``I-X``."""
+    out = np.arange(len(scheme.labels))
+    for label_id in range(len(scheme.labels)):
+        per_layer = []
+        for index, tags in zip(scheme.combo(label_id), scheme.layer_tags):
+            tag = tags[index]
+            per_layer.append(tags.index("I-" + tag[2:]) if tag.startswith("B-") else index)
+        out[label_id] = scheme.label_id(per_layer)
+    return out
+
+
+def fill_missing(probs: np.ndarray, scheme: LabelScheme = DEFAULT_SCHEME) -> np.ndarray:
     """Gives words that had no word pieces (rows of NaN) a distribution.
 
-    Such a word takes the average of its nearest scored neighbours, so it ends up inside a
-    span exactly when the words around it are (never dropped, never a span on its own).
+    Such a word cannot start a span: it continues whatever the word before it is in (its
+    ``B-`` mass moves to ``I-``), so it lies inside a span exactly when it stands between
+    words of that span, and is never dropped. Before the first scored word it is ``O``.
     """
     probs = np.array(probs, dtype=np.float64, copy=True)
     missing = np.isnan(probs).any(axis=1)
     if not missing.any():
         return probs
-    scored = np.flatnonzero(~missing)
-    if scored.size == 0:
+    if missing.all():
         probs[:] = 0.0
         probs[:, 0] = 1.0
         return probs
+    cont = _continuation_map(scheme)
+    first_scored = int(np.flatnonzero(~missing)[0])
     for i in np.flatnonzero(missing):
-        k = np.searchsorted(scored, i)
-        neighbours = [scored[j] for j in (k - 1, k) if 0 <= j < scored.size]
-        probs[i] = probs[neighbours].mean(axis=0)
+        if i < first_scored:  # nothing before it to continue
+            probs[i] = 0.0
+            probs[i, 0] = 1.0
+            continue
+        row = np.zeros(probs.shape[1])
+        np.add.at(row, cont, probs[i - 1])
+        probs[i] = row
     return probs
 
 
@@ -126,7 +144,7 @@ def decode_spans(
         raise ValueError(
             f"probs must have shape ({len(words)}, {len(scheme.labels)}), got {probs.shape}"
         )
-    probs = fill_missing(probs)
+    probs = fill_missing(probs, scheme)
     spans: list[Span] = []
     for marg, tags in zip(layer_marginals(probs, scheme), scheme.layer_tags):
         path = viterbi_bio(marg, tags)

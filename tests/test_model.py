@@ -150,7 +150,7 @@ def test_quote_at_the_end_of_a_document_ten_windows_long(trained):
     tokenizer = transformers.AutoTokenizer.from_pretrained(summary["model_dir"])
     model = _MarkModel(tokenizer.convert_tokens_to_ids("«"), tokenizer.convert_tokens_to_ids("»"))
     ext = TransformerExtractor(model, tokenizer, max_length=32, overlap=8)
-    filler = "وقال وزير الداخلية هجوما على الحدود . " * 40  # ~ 10 windows of 30 tokens
+    filler = "وقال وزير الداخلية هجوما على الحدود . " * 60  # over 10 windows of 32 tokens
     tail = "التحالف نفذ 12 ضربة جوية"
     text = filler + "«" + tail + "»"
     n_tokens = len(tokenizer(text, add_special_tokens=False)["input_ids"])

@@ -1,0 +1,605 @@
+"""Attribution linking: from QUOTE, SPEAKER and CUE spans to quotes with speakers.
+
+This is the one implementation of attribution shared by the rule engine and the model
+pipeline. Both produce bare spans (the rules from patterns, the model from token tags) and
+call :func:`link`, which decides:
+
+* each quote's **kind**: ``direct`` when quotation marks bound it, else ``indirect``;
+* each quote's **cue**: the nearest cue before it in the same sentence with no other quote
+  in between, else a post-posed cue right after it («…»، أوضحَ “كاتسي”);
+* each quote's **speaker**: the mention right after its cue (قال الوزير …), or right
+  before it (المحمود أشار …), or after a post-posed cue, or the source before the colon
+  of a headline; otherwise (pro-drop: وأضاف، مُردفاً، وأوضحوا) the most recent speaker that
+  agrees with the cue verb in number and gender, looking forward when none came before;
+* **speaker clusters and canonical names**: mentions of one entity are merged (a surname
+  with the full name, «البيان» with «بيان للخلية», «الوزير» with the minister named
+  earlier) and named by the fullest name the document gives.
+
+Everything here is a pure function of the text and the spans.
+
+Example:
+    >>> t = "وقال الوزير “أحمد سالم” إن: «الوضع مستقر». وأضاف أن «الحدود آمنة تماماً»."
+    >>> def sp(s, label): return Span.of(t, t.index(s), t.index(s) + len(s), label)
+    >>> r = link(t, [sp("وقال", "CUE"), sp("أحمد سالم", "SPEAKER"), sp("الوضع مستقر", "QUOTE"),
+    ...              sp("وأضاف", "CUE"), sp("الحدود آمنة تماماً", "QUOTE")])
+    >>> [(q.kind, q.cue.text, q.speaker.name) for q in r.quotes]
+    [('direct', 'وقال', 'أحمد سالم'), ('direct', 'وأضاف', 'أحمد سالم')]
+    >>> r.speakers[0].role
+    'الوزير'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+from .cues import CueForm, cue_form, definite, strip_clitic, tokenize, word_list
+from .document import NumericClaim, Quote, Span, Speaker
+from .normalize import fold
+
+__all__ = [
+    "LinkResult",
+    "link",
+    "quote_kind",
+    "find_cue",
+    "speaker_features",
+    "agrees",
+    "cluster_mentions",
+    "canonical_name",
+    "role_of",
+    "attach_claims",
+    "OPEN_MARKS",
+    "CLOSE_MARKS",
+]
+
+#: Characters that open a quotation (straight and reversed styles included).
+OPEN_MARKS = "«“\"”‘'’„″‹"
+#: Characters that close a quotation.
+CLOSE_MARKS = "»”\"“’'‘″›"
+
+_BOUNDARY = re.compile(r"[!?؟\n]|\.(?!\d)|(?<!\d)\.")
+_WORD_BREAK = re.compile(r"[!?؟\n.،,:؛;()«»“”\"]")
+_HEADLINE_GAP = re.compile(r"^[\s:：|\-–—]*$")
+_POSTPOSED_GAP = re.compile(r"^[ \t\u00a0»”\"“’'‘″›،,\-–—)(]*$")
+_LINKS = frozenset(fold(w) for w in ("في", "من", "ل", "الى", "على", "عن", "ب", "مع", "و"))
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    """What :func:`link` decided.
+
+    Attributes:
+        quotes: One :class:`Quote` per QUOTE span, in text order, with kind, cue, speaker.
+        speakers: The clustered speakers (canonical name, mentions, aliases, role).
+        cues: Every CUE span, in text order.
+    """
+
+    quotes: tuple[Quote, ...]
+    speakers: tuple[Speaker, ...]
+    cues: tuple[Span, ...]
+
+
+# -- quote kind and cue -----------------------------------------------------------------
+
+
+def quote_kind(text: str, span: Span) -> str:
+    """``"direct"`` when quotation marks bound the span (spaces between allowed), else ``"indirect"``.
+
+    Example:
+        >>> t = "قال: «نحن مستعدون»"
+        >>> quote_kind(t, Span.of(t, 6, 17, "QUOTE"))
+        'direct'
+    """
+    i = span.start - 1
+    while i >= 0 and text[i].isspace():
+        i -= 1
+    j = span.end
+    while j < len(text) and text[j].isspace():
+        j += 1
+    if i < 0 or j >= len(text):
+        return "indirect"
+    return "direct" if text[i] in OPEN_MARKS and text[j] in CLOSE_MARKS else "indirect"
+
+
+_GAP_WORDS = frozenset(fold(w) for w in ("بحسب", "حسب", "وفق", "وفقا", "وفقاً", "كما", "ما", "لما", "وبحسب"))
+
+
+def _postposed_gap(gap: str) -> bool:
+    """«…»، أوضح / «…»، بحسب ما أكد / «…»، كما يشير: only marks, commas and these words."""
+    words = re.sub(r"[ \t\u00a0»”\"“’'‘″›،,\-–—)(]+", " ", gap).split()
+    if "\n" in gap or len(words) > 2:
+        return False
+    return all(fold(w) in _GAP_WORDS for w in words)
+
+
+def _crosses_boundary(text: str, start: int, end: int) -> bool:
+    return start < end and _BOUNDARY.search(text, start, end) is not None
+
+
+def _between(spans: Sequence[Span], start: int, end: int) -> bool:
+    return any(start <= s.start and s.end <= end for s in spans)
+
+
+def find_cue(text: str, quote: Span, cues: Sequence[Span], quotes: Sequence[Span] = ()) -> Span | None:
+    """The cue that governs a quote: the nearest one before it in the same sentence, with
+    no other quote in between; else a post-posed cue right after it.
+
+    Example:
+        >>> t = "«القرار نهائي ولا رجعة فيه»، أوضح المتحدث."
+        >>> q = Span.of(t, 1, 26, "QUOTE"); c = Span.of(t, 29, 33, "CUE")
+        >>> find_cue(t, q, [c]).text
+        'أوضح'
+    """
+    before = [c for c in cues
+              if c.end <= quote.start and quote.start - c.end <= 400
+              and not _crosses_boundary(text, c.end, quote.start)
+              and not _between(quotes, c.end, quote.start)]
+    if before:
+        return max(before, key=lambda c: c.end)
+    after = [c for c in cues
+             if c.start >= quote.end and c.start - quote.end <= 25
+             and _postposed_gap(text[quote.end:c.start])]
+    return min(after, key=lambda c: c.start) if after else None
+
+
+# -- agreement ----------------------------------------------------------------------------
+
+
+def _head(mention: str) -> str:
+    words = [strip_clitic(t.norm.lstrip("#")) if t.norm.startswith("وال") else t.norm.lstrip("#")
+             for t in tokenize(mention)]
+    return words[0].split("_")[0] if words else ""
+
+
+def _bare(word: str) -> str:
+    for article in ("وال", "بال", "لل", "ال"):
+        if word.startswith(article) and len(word) - len(article) >= 2:
+            return word[len(article):] if article != "لل" else word[2:]
+    return word
+
+
+def speaker_features(mention: str) -> tuple[str | None, str | None, bool]:
+    """Gender, number and "non-human plural" of a speaker phrase, from its head word.
+
+    Returns:
+        ``(gender, number, nonhuman)``: gender ``m``/``f``/``None``, number
+        ``sg``/``du``/``pl``/``None``; ``nonhuman`` is True for plurals such as مصادر and
+        تقارير that also take feminine singular verbs.
+
+    Example:
+        >>> speaker_features("مسؤولون عراقيون"), speaker_features("الخارجية الإيرانية")
+        (('m', 'pl', False), ('f', 'sg', False))
+    """
+    head = _head(mention)
+    if not head:
+        return None, None, False
+    bare = _bare(head)
+    candidates = {head, bare, "ال" + bare}
+    if candidates & word_list("broken_plural_nonhuman"):
+        return "f", "pl", True
+    if candidates & word_list("plural"):
+        return "m", "pl", False
+    if candidates & word_list("dual"):
+        return "m", "du", False
+    tokens = [t.norm for t in tokenize(mention)]
+    if any(t.startswith("و") and i > 0 and t[1:].startswith("ال") is False and len(t) > 3
+           and tokens[i - 1].startswith("ال") is False for i, t in enumerate(tokens)) and len(tokens) in (2, 3):
+        # «الولايات المتحدة وتركيا»-like coordinations are left unknown.
+        return None, None, False
+    if candidates & word_list("masculine"):
+        return "m", "sg", False
+    if bare.endswith("ه") or bare.endswith("ات"):
+        return ("f", "pl", True) if bare.endswith("ات") else ("f", "sg", False)
+    if definite(head) or candidates & (word_list("title", "rank")):
+        return "m", "sg", False
+    return None, "sg", False  # a proper name: gender unknown
+
+
+def agrees(cue: CueForm | None, features: tuple[str | None, str | None, bool]) -> bool:
+    """Whether a dropped subject with these features can be the subject of the cue verb.
+
+    Example:
+        >>> agrees(cue_form("وأوضحوا"), speaker_features("محللون"))
+        True
+        >>> agrees(cue_form("وقالت"), speaker_features("مسؤولون عراقيون"))
+        False
+    """
+    if cue is None or cue.number is None:
+        return True
+    gender, number, nonhuman = features
+    if cue.number in ("pl", "du"):
+        return number in ("pl", "du", None) and not (nonhuman and cue.gender == "m" and False)
+    # singular verb
+    if number in ("pl", "du") and not (nonhuman and cue.gender == "f"):
+        return False
+    if cue.gender == "m" and gender == "f":
+        return False
+    if cue.gender == "f" and gender == "m":
+        return False
+    return True
+
+
+# -- speakers -----------------------------------------------------------------------------
+
+
+def _same_sentence(text: str, a: int, b: int) -> bool:
+    return not _crosses_boundary(text, min(a, b), max(a, b))
+
+
+def _find_speaker(text: str, quote: Span, cue: Span | None, mentions: Sequence[Span],
+                  cues: Sequence[Span], quotes: Sequence[Span]) -> Span | None:
+    if cue is not None and cue.end <= quote.start:
+        after = [m for m in mentions if cue.end <= m.start and m.end <= quote.start
+                 and _same_sentence(text, cue.end, m.start)
+                 and not _between(cues, cue.end, m.start)]
+        if after:
+            return min(after, key=lambda m: m.start)
+        before = [m for m in mentions if m.end <= cue.start and cue.start - m.end <= 160
+                  and _same_sentence(text, m.end, cue.start)
+                  and not _between(cues, m.end, cue.start)
+                  and not _between(quotes, m.end, cue.start)]
+        if before:
+            return max(before, key=lambda m: m.end)
+        return None
+    if cue is not None:  # post-posed
+        after = [m for m in mentions if m.start >= cue.end and m.start - cue.end <= 80
+                 and _same_sentence(text, cue.end, m.start)
+                 and not _between(quotes, cue.end, m.start)]
+        return min(after, key=lambda m: m.start) if after else None
+    # no cue: a headline «Source: statement» or a source before the quote on its line
+    before = [m for m in mentions if m.end <= quote.start and quote.start - m.end <= 80
+              and "\n" not in text[m.end:quote.start]
+              and not _between(quotes, m.end, quote.start)
+              and not _between(cues, m.end, quote.start)]
+    if before:
+        return max(before, key=lambda m: m.end)
+    after = [m for m in mentions if m.start >= quote.end and m.start - quote.end <= 40
+             and _same_sentence(text, quote.end, m.start)
+             and not _between(quotes, quote.end, m.start)]
+    return min(after, key=lambda m: m.start) if after else None
+
+
+# -- clustering and canonical names -------------------------------------------------------
+
+
+def _clean_name(mention: str) -> str:
+    """The name of a mention: no marks, ``#`` or ``_``, no leading و on «وال…/وو…»."""
+    words = []
+    for i, w in enumerate(re.sub(r"[«»“”\"‘’'″#]", " ", mention).replace("_", " ").split()):
+        if i == 0 and (w.startswith("وال") or w.startswith("وو")) and len(w) > 4:
+            w = w[1:]
+        words.append(w)
+    return " ".join(words)
+
+
+def _key(name: str) -> tuple[str, ...]:
+    return tuple(_bare(t.norm.lstrip("#")) for t in tokenize(name.replace("_", " ")))
+
+
+def _is_common(name: str) -> bool:
+    """True for a describing phrase (مسؤول عسكري، المحكمة) rather than a proper name."""
+    head = _head(name)
+    lexicon = word_list("speaker_head", "title", "rank", "plural", "masculine")
+    return bool({head, _bare(head), "ال" + _bare(head)} & lexicon) or definite(head)
+
+
+def _statement_source(name: str) -> str | None:
+    """«بيان للخلية» → «الخلية»; «بيان لقيادة القوات» → «قيادة القوات»; else None."""
+    words = name.split()
+    if len(words) >= 2 and _bare(fold(words[0])) in ("بيان", "تصريح", "تقرير", "رساله") \
+            and not fold(words[0]).startswith("ال"):
+        second = fold(words[1])
+        construct = len(words) > 2 and definite(fold(words[2]))
+        if not (second.startswith("ل") or second in ("من", "عن") or construct
+                or definite(second) and not second.endswith(("ي", "يه"))):
+            return None  # «تقرير أميركي»: a report described, not a body's statement
+        rest = words[1:]
+        first = rest[0]
+        f = fold(first)
+        if f.startswith("لل"):
+            rest[0] = "ال" + first[2:]
+        elif f.startswith("ل") and len(f) > 3:
+            rest[0] = first[1:]
+        elif f in ("من", "عن") and len(rest) > 1:
+            rest = rest[1:]
+        return " ".join(rest)
+    return None
+
+
+@lru_cache(maxsize=16)
+def _text_words(text: str) -> tuple[tuple[str, str], ...]:
+    """(folded, original) words of the text, hashtags split at ``_``, with sentence breaks."""
+    out: list[tuple[str, str]] = []
+    last = 0
+    for tok in tokenize(text):
+        if _WORD_BREAK.search(text, last, tok.start):
+            out.append(("|", "|"))
+        last = tok.end
+        norm, orig = tok.norm.lstrip("#"), tok.text.lstrip("#")
+        if "_" in norm:
+            out.extend(zip(norm.split("_"), orig.split("_")))
+        else:
+            out.append((norm, orig))
+    return tuple(out)
+
+
+def _expand_org(words: Sequence[tuple[str, str]], name: str) -> str:
+    """The longest «head + ال-words» sequence of the text that starts with ``name``."""
+    key = [fold(w) for w in name.split()]
+    if not key:
+        return name
+    best = name
+    bare0 = _bare(key[0])
+    folded = [w for w, _ in words]
+    for i, w in enumerate(folded):
+        if _bare(w) != bare0 or folded[i + 1:i + len(key)] != key[1:]:
+            continue
+        j = i + len(key)
+        while j < len(folded) and definite(folded[j]) and j - i < 7 \
+                and folded[j] not in word_list("time"):
+            j += 1
+        if j - i > len(best.split()):
+            best = " ".join(o for _, o in words[i:j])
+    return best
+
+
+def _expand_person(words: Sequence[tuple[str, str]], name: str) -> str:
+    """«وليامز» → «ديف وليامز» when the text writes a first name before the surname
+    after a title, a mark, a hashtag or at a line start."""
+    key = [fold(w) for w in name.split()]
+    if len(key) != 1:
+        return name
+    stop = word_list("title", "rank", "time", "not_speaker", "speaker_head") | _LINKS
+    folded = [w for w, _ in words]
+    for i in range(1, len(folded)):
+        if folded[i] != key[0]:
+            continue
+        first = folded[i - 1]
+        if first == "|" or definite(first) or first in stop or cue_form(first) or len(first) < 2 \
+                or first.isascii() or first in word_list("headline_stop"):
+            continue
+        if first.isdigit():
+            continue
+        prev = folded[i - 2] if i >= 2 else "|"
+        if prev == "|" or definite(prev) or prev in word_list("title", "rank"):
+            return f"{words[i - 1][1]} {words[i][1]}"
+    return name
+
+
+def canonical_name(text: str, names: Sequence[str]) -> str:
+    """The fullest name among a cluster's names, completed from the text when it gives more.
+
+    Example:
+        >>> t = "قال العقيد “ديف وليامز” إن الوضع هادئ. وأضاف وليامز أن القوات جاهزة."
+        >>> canonical_name(t, ["وليامز"])
+        'ديف وليامز'
+    """
+    words = _text_words(text)
+    candidates = []
+    for raw in names:
+        name = _clean_name(raw)
+        source = _statement_source(name)
+        if source:
+            name = source
+        if _is_common(name):
+            name = _expand_org(words, name) if _bare(_head(name)) in {
+                _bare(w) for w in word_list("speaker_head")} else name
+        else:
+            name = _expand_person(words, name)
+        candidates.append(name)
+    if not candidates:
+        return ""
+    proper = [c for c in candidates if not _is_common(c)]
+    pool = proper or candidates
+    return max(pool, key=lambda c: (len(c.split()), -pool.index(c)))
+
+
+def role_of(text: str, mention: Span) -> str | None:
+    """The title or role written next to a named mention (الكولونيل، رئيس شركة سيمنز).
+
+    Example:
+        >>> t = "وقال رئيس المحكمة مدحت المحمود إن القرار نهائي"
+        >>> role_of(t, Span.of(t, 18, 30, "SPEAKER"))
+        'رئيس المحكمة'
+    """
+    titles = word_list("title", "rank")
+    toks = tokenize(text[max(0, mention.start - 120):mention.start])
+    offset = max(0, mention.start - 120)
+    chunk = []
+    for tok in reversed(toks):
+        gap = text[offset + tok.end:mention.start if not chunk else chunk[0][0]]
+        if any(c in gap for c in "،,.:؛\n") and chunk:
+            break
+        if any(c in gap for c in "،,.:؛\n") and not chunk and gap.strip(" “”\"«»#") not in ("",):
+            break
+        if cue_form(tok.norm) is not None:
+            break
+        chunk.insert(0, (offset + tok.start, offset + tok.end, tok.norm))
+        if len(chunk) > 8:
+            break
+    # the role starts at the first title word of the chunk
+    for k, (s, _, norm) in enumerate(chunk):
+        if strip_clitic(norm) in titles or norm in titles:
+            role = text[s:chunk[-1][1]].strip()
+            return _clean_name(role) or None
+    after = re.match(r"\s*[،,]\s*([^،,.:\n]{3,80}?)\s*[،,]", text[mention.end:])
+    if after:
+        words = tokenize(after.group(1))
+        if words and (words[0].norm in titles or strip_clitic(words[0].norm) in titles):
+            return after.group(1).strip()
+    return None
+
+
+def cluster_mentions(text: str, mentions: Sequence[Span]) -> list[list[Span]]:
+    """Groups speaker mentions that name one entity, in order of first mention.
+
+    Rules: equal names; a surname and the full name (وليامز، ديف وليامز); a shorter and a
+    longer name of one body (المحكمة الاتحادية، المحكمة الاتحادية العليا); a definite
+    description and the latest entity it describes (الوزير after «وزير المالية … فلان»,
+    البيان after «بيان للخلية», المسؤول after «مصدر مسؤول …»).
+
+    Example:
+        >>> t = "وذكر بيان للخلية أن العمل مستمر. وأضاف البيان أن الدعم متواصل."
+        >>> a = Span.of(t, 5, 16, "SPEAKER"); b = Span.of(t, t.index("البيان"), t.index("البيان") + 6, "SPEAKER")
+        >>> [[m.text for m in c] for c in cluster_mentions(t, [a, b])]
+        [['بيان للخلية', 'البيان']]
+    """
+    clusters: list[list[Span]] = []
+    info: list[dict] = []  # per cluster: keys, heads (for anaphora), last position
+    heads_lexicon = word_list("speaker_head", "title", "rank")
+    for m in sorted(mentions, key=lambda s: s.start):
+        name = _clean_name(m.text)
+        source = _statement_source(name)
+        key = _key(source or name)
+        role = role_of(text, m)
+        target = None
+        if key:
+            for ci, c in enumerate(info):
+                for other in c["keys"]:
+                    if key == other:
+                        target = ci
+                    elif len(key) < len(other) and other[-len(key):] == key and not c["common"] \
+                            and other[-len(key) - 1] not in _LINKS:
+                        target = ci
+                    elif len(other) < len(key) and key[-len(other):] == other and not c["common"] \
+                            and not _is_common(name) and key[-len(other) - 1] not in _LINKS:
+                        target = ci
+                    elif c["common"] and _is_common(name) and key[0] == other[0] and (
+                            key == other[:len(key)] or other == key[:len(other)]):
+                        target = ci
+            if target is None and _is_common(name):
+                tokens = [t.norm for t in tokenize(name)]
+                definite = all(t.startswith("ال") or t.startswith("وال") for t in tokens)
+                head = _bare(strip_clitic(tokens[0])) if tokens else ""
+                if definite and ("ال" + head in heads_lexicon or head in heads_lexicon):
+                    for ci in sorted(range(len(info)), key=lambda i: -info[i]["last"]):
+                        if head in info[ci]["heads"]:
+                            target = ci
+                            break
+        heads = {_bare(fold(w)) for w in (source or name).split()} | {_bare(fold(w)) for w in (role or "").split()}
+        if name.split() and fold(name.split()[0]).startswith("بيان") or source:
+            heads.add("بيان")
+        if target is None:
+            clusters.append([m])
+            info.append({"keys": [key], "heads": heads, "last": m.start,
+                         "common": _is_common(source or name)})
+        else:
+            clusters[target].append(m)
+            info[target]["keys"].append(key)
+            info[target]["heads"] |= heads
+            info[target]["last"] = m.start
+    return clusters
+
+
+def _speakers(text: str, mentions: Sequence[Span]) -> tuple[list[Speaker], dict[Span, Speaker]]:
+    speakers = []
+    by_mention: dict[Span, Speaker] = {}
+    for n, cluster in enumerate(cluster_mentions(text, mentions), 1):
+        name = canonical_name(text, [m.text for m in cluster])
+        aliases = []
+        for m in cluster:
+            for a in (m.text, _clean_name(m.text), _statement_source(_clean_name(m.text))):
+                if a and a != name and a not in aliases:
+                    aliases.append(a)
+        role = next((r for r in (role_of(text, m) for m in cluster) if r), None)
+        speaker = Speaker(name or _clean_name(cluster[0].text), tuple(cluster), key=f"S{n}",
+                          aliases=tuple([name] + aliases) if name else tuple(aliases), role=role)
+        speakers.append(speaker)
+        for m in cluster:
+            by_mention[m] = speaker
+    return speakers, by_mention
+
+
+# -- link ---------------------------------------------------------------------------------
+
+
+def link(text: str, spans: Iterable[Span]) -> LinkResult:
+    """Links QUOTE, SPEAKER and CUE spans into quotes, speakers and cues.
+
+    Args:
+        text: The document text the spans index.
+        spans: Spans labelled ``QUOTE``, ``SPEAKER`` and ``CUE`` (others are ignored),
+            with no attributes: as decoded from a token classifier or found by rules.
+
+    Returns:
+        A :class:`LinkResult`.
+
+    Raises:
+        AnnotationError: when a span does not match ``text`` at its offsets.
+
+    Example:
+        >>> t = "وأوضحوا أن «الخطر قائم ولم ينته بعد»"
+        >>> r = link(t, [Span.of(t, 0, 7, "CUE"), Span.of(t, 12, 35, "QUOTE")])
+        >>> r.quotes[0].kind, r.quotes[0].cue.text, r.quotes[0].speaker
+        ('direct', 'وأوضحوا', None)
+    """
+    spans = list(spans)
+    for s in spans:
+        s.check(text)
+    quotes = sorted((s for s in spans if s.label == "QUOTE"), key=lambda s: s.start)
+    mentions = sorted((s for s in spans if s.label == "SPEAKER"), key=lambda s: s.start)
+    cues = sorted((s for s in spans if s.label == "CUE"), key=lambda s: s.start)
+    speakers, by_mention = _speakers(text, mentions)
+
+    # cue and explicit speaker of each quote
+    assigned: list[tuple[Span, Span | None, Speaker | None]] = []
+    for q in quotes:
+        cue = find_cue(text, q, cues, quotes)
+        mention = _find_speaker(text, q, cue, mentions, cues, quotes)
+        assigned.append((q, cue, by_mention.get(mention) if mention is not None else None))
+
+    # a named speaker's gender is what the verb of its own attribution shows (قال/قالت)
+    shown: dict[Speaker, str] = {}
+    for q, cue, who in assigned:
+        form = cue_form(cue.text) if cue is not None else None
+        if who is not None and form is not None and form.gender and form.kind in ("past", "present"):
+            shown.setdefault(who, form.gender)
+
+    def features(speaker: Speaker, mention: str) -> tuple[str | None, str | None, bool]:
+        gender, number, nonhuman = speaker_features(mention)
+        if gender is None and speaker in shown:
+            gender = shown[speaker]
+        return gender, number, nonhuman
+
+    # pro-drop: the most recent agreeing speaker before the quote, else the next one
+    events: list[tuple[int, Speaker, str]] = [(m.end, by_mention[m], m.text) for m in mentions]
+    result: list[Quote] = []
+    for i, (q, cue, who) in enumerate(assigned):
+        if who is None:
+            form = cue_form(cue.text) if cue is not None else None
+            history = sorted(
+                [(pos, s, t) for pos, s, t in events if pos <= q.start]
+                + [(pq.end, ps, ps.name) for pq, _, ps in assigned[:i] if ps is not None],
+                key=lambda e: -e[0])
+            who = next((s for _, s, t in history if agrees(form, features(s, t))), None)
+            if who is None and history:
+                who = history[0][1]
+            if who is None:
+                later = [(pos, s) for pos, s, _ in events if pos > q.end]
+                who = min(later, key=lambda e: e[0])[1] if later else None
+            assigned[i] = (q, cue, who)
+        result.append(Quote(q, quote_kind(text, q), who, cue, q.score))
+    return LinkResult(tuple(result), tuple(speakers), tuple(cues))
+
+
+def attach_claims(claims: Sequence[NumericClaim], quotes: Sequence[Quote]) -> tuple[NumericClaim, ...]:
+    """Sets each claim's ``quote`` and ``claimant`` from the quote that contains it.
+
+    A claim outside every quote is the publication's own voice: its claimant and quote are
+    ``None``.
+
+    Example:
+        >>> t = "قال الوزير إن 48 هجوماً وقعت"
+        >>> s = Speaker("الوزير", (Span.of(t, 4, 10, "SPEAKER"),))
+        >>> q = Quote(Span.of(t, 14, len(t), "QUOTE"), "indirect", s)
+        >>> c = NumericClaim(Span.of(t, 14, 23, "NUM"), 48.0, "هجوم")
+        >>> attach_claims([c], [q])[0].claimant.name
+        'الوزير'
+    """
+    out = []
+    for claim in claims:
+        inside = next((q for q in quotes if q.content.contains(claim.span)), None)
+        out.append(replace(claim, quote=inside, claimant=inside.speaker if inside else None))
+    return tuple(out)

@@ -1,0 +1,980 @@
+"""The rule engine: quote, speaker and cue spans from patterns, then :func:`arquote.link.link`.
+
+The engine finds candidate spans only; attribution (which cue and speaker a quote gets,
+pro-drop, canonical names) is decided by the shared linker, so the rules and the model
+agree on it by construction. See ``docs/rules.md`` for every pattern with an example.
+
+Example:
+    >>> doc = extract("وقال المتحدث “أحمد سالم” إن: «الوضع في المدينة مستقر تماماً».")
+    >>> [(q.kind, q.speaker.name, q.cue.text) for q in doc.quotes]
+    [('direct', 'أحمد سالم', 'وقال')]
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Sequence
+
+from ..cues import (COMPLEMENTIZERS, CueForm, Token, cue_lexicon, definite, strip_clitic, tokenize,
+                    word_list)
+from ..document import Document, Span
+from ..extractor import Extractor
+from ..link import attach_claims, link
+from ..normalize import fold
+
+__all__ = ["RuleExtractor", "extract", "find_spans", "mark_pairs", "Candidates"]
+
+_F = lambda words: frozenset(fold(w) for w in words.split())  # noqa: E731
+
+#: A word right before a complementizer that makes it a non-reporting أن (بعد أن، يجب أن).
+_BLOCK_BEFORE_COMP = _F(
+    "بعد قبل منذ يجب يمكن لابد بد إلا غير رغم برغم كما حيث بما لو مجرد دون حتى ريثما "
+    "المتوقع المرجح المقرر المنتظر يبدو ينبغي يتعين عليه يريد تريد أراد أرادت يحاول تحاول "
+    "يذكر يشار الجدير بالذكر والجدير يعني تعني معناه لاسيما سيما ولو مع وبما ذلك هو هي "
+    "مثل شأنه شأنها المعروف المعلوم الواضح الطبيعي الممكن المفترض يفترض الضروري لأجل أجل "
+    "كي لكي لكن ولكن إذ إذا لما فقط كيف حين وقت الوقت لدرجة درجة بدل بدلا علما بحيث "
+    "يعتقد_never")
+#: Words that may stand between a cue and its complementizer as a preposition (أشار إلى أن).
+_COMP_PREPS = _F("إلى على من عن في")
+#: Connectors dropped at the start of a speaker phrase found before its cue.
+_CONNECTORS = _F("و لكن ولكن كما فيما بينما وقد قد فقد ثم إذ حيث وكان كان وكانت كانت أما "
+                 "غير أن إن بل ولفت لذلك كذلك أيضا")
+_LINKS = _F("في من إلى على عن مع ب ل و أو حول ضد عبر تجاه لدى")
+_REL = _F("الذي التي الذين اللذان اللتان اللواتي اللاتي ممن ما")
+#: Words that are never part of a name (pronoun-suffixed prepositions, demonstratives …).
+_NOT_NAME = _F("فيه فيها فيهم له لها لهم منه منها عنه عنها عليه عليها إليه إليها به بها معه "
+               "معها هذه هذا ذلك تلك هؤلاء باسم نيابة بشأن ضمن لدى بين حول أمام وراء مثل كل "
+               "جميع بعض قد وقد لقد كان كانت يكون تكون ليس ليست أكثر أقل نحو حوالي و أو ثم")
+#: Heads after which a proper name may follow a definite chain (وكالة التصنيف … ستاندرد آند بورز).
+_ORG_NAME_HEADS = _F("وكالة شركة منظمة صحيفة موقع قناة جماعة حركة مؤسسة مجموعة فرقة نادي حزب "
+                     "ائتلاف تحالف جمعية الوكالة الشركة المنظمة الصحيفة الجماعة الحركة المؤسسة")
+#: Nouns before quotation marks that make the marked words a name or a title.
+_TITLE_NOUNS = _F("صحيفة مجلة موقع قناة برنامج فيلم كتاب مسلسل أغنية اسم عنوان شعار بعنوان "
+                  "تحت وسم هاشتاغ حملة عملية مبادرة مشروع مؤتمر منتدى مهرجان ألبوم رواية "
+                  "مع لصحيفة لمجلة لموقع لقناة لبرنامج وكالة لوكالة")
+_NAME_GLUE = _F("الله الدين الرحمن الرحيم العزيز الحق ابن بن بنت أبو ابو أبي ابي آل ال عبد عبد")
+_CLAUSE_END = _F("أي لكن لكنه لكنها لكنهم ولكن غير مشيرا بينما فيما في_محاولة")
+_SENT_END = re.compile(r"[!?؟\n]|(?<!\.)\.(?![.\d])")
+_OPENERS = "«“\"”„″'‘’"
+_MARK_CHARS = re.compile("[«»“”„″\"‘’'\n]")
+_STRAIGHT = "\"'"
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The spans the patterns found, before linking (useful for debugging a rule)."""
+
+    quotes: tuple[Span, ...]
+    speakers: tuple[Span, ...]
+    cues: tuple[Span, ...]
+
+
+# -- quotation marks -----------------------------------------------------------------------
+
+
+def mark_pairs(text: str) -> list[tuple[int, int]]:
+    """Outermost quotation-mark pairs ``(open, close)`` (indices of the marks).
+
+    «» nest; curly “” (also reversed ”…“ and ”…”), straight "…" and single ‘…’/'…' pair in
+    order within a paragraph. A pair inside another is dropped (only the outermost quote is
+    annotated); of two crossing pairs the earlier is kept.
+
+    Example:
+        >>> t = 'قال: «نرفض “الاحتلال” تماماً» ثم "انتهى"'
+        >>> [(t[a], t[b]) for a, b in mark_pairs(t)]
+        [('«', '»'), ('"', '"')]
+    """
+    pairs: list[tuple[int, int]] = []
+    stack: list[int] = []
+    families: dict[str, int | None] = {"curly": None, "straight": None, "single": None}
+    for m in _MARK_CHARS.finditer(text):
+        i, ch = m.start(), m.group()
+        if ch == "\n":  # marks pair within a paragraph
+            stack.clear()
+            families = dict.fromkeys(families)
+            continue
+        if ch == "«":
+            stack.append(i)
+            continue
+        if ch == "»":
+            if stack:
+                pairs.append((stack.pop(), i))
+            continue
+        if ch in "“”„″":
+            fam = "curly"
+        elif ch == '"':
+            fam = "straight"
+        else:
+            prev = text[i - 1] if i else " "
+            nxt = text[i + 1] if i + 1 < len(text) else " "
+            # an apostrophe inside a Latin word is not a mark
+            if prev.isascii() and prev.isalpha() and nxt.isascii() and nxt.isalpha():
+                continue
+            fam = "single"
+        if families[fam] is None:
+            families[fam] = i
+        else:
+            pairs.append((families[fam], i))
+            families[fam] = None
+    pairs.sort(key=lambda p: (p[0], -p[1]))
+    kept: list[tuple[int, int]] = []
+    for a, b in pairs:
+        if b - a < 2:
+            continue
+        if any(ka <= a and b <= kb for ka, kb in kept):
+            continue
+        if any(ka < a < kb < b for ka, kb in kept):
+            continue
+        kept.append((a, b))
+    return kept
+
+
+# -- the document view ------------------------------------------------------------------------
+
+
+class _View:
+    """Tokens of one text with the lookups the patterns need."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.toks: list[Token] = tokenize(text)
+        self.starts = [t.start for t in self.toks]
+        self.norms = [t.norm for t in self.toks]
+        lex = cue_lexicon()
+        self.cue: list[CueForm | None] = [lex.get(n) for n in self.norms]
+        self.pairs = mark_pairs(text)
+        self.pair_at_open = {a: b for a, b in self.pairs}
+        self.inside = [False] * len(self.toks)  # token inside an outermost mark pair
+        for a, b in self.pairs:
+            for k in range(self.index_at(a), len(self.toks)):
+                if self.toks[k].start >= b:
+                    break
+                self.inside[k] = True
+
+    def index_at(self, pos: int) -> int:
+        """Index of the first token starting at or after ``pos``."""
+        return bisect.bisect_left(self.starts, pos)
+
+    def gap(self, i: int, j: int) -> str:
+        """Text between token ``i`` and token ``j`` (``j`` may be ``len(toks)``)."""
+        start = self.toks[i].end if i >= 0 else 0
+        end = self.toks[j].start if j < len(self.toks) else len(self.text)
+        return self.text[start:end]
+
+    def sentence_break(self, start: int, end: int) -> bool:
+        return _SENT_END.search(self.text, start, end) is not None
+
+    def is_comp(self, i: int) -> bool:
+        return self.norms[i] in COMPLEMENTIZERS
+
+    def strong_cue(self, i: int) -> CueForm | None:
+        """The cue at token ``i`` when it can introduce a quote here."""
+        form = self.cue[i]
+        if form is None or form.cls == "source":
+            return None
+        prev = self.norms[i - 1] if i else ""
+        if prev in _REL:  # «الذي أعلن …», «ما قاله»: a relative clause, not an attribution
+            return None
+        if self.norms[i] in ("يذكر", "يشار"):
+            return None
+        if form.weak:
+            # a bare homograph (بين، ذكر): only right before a complementizer, colon or mark
+            for k in range(i + 1, min(i + 6, len(self.toks))):
+                if self.is_comp(k):
+                    return form
+                g = self.gap(k - 1, k)
+                if ":" in g or any(c in g for c in _OPENERS):
+                    return form
+            g = self.gap(i, i + 1) if i + 1 <= len(self.toks) else ""
+            if ":" in g:
+                return form
+            return None
+        return form
+
+
+# -- speaker phrases ------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _name_stops() -> frozenset[str]:
+    return word_list("title", "rank", "time", "speaker_head", "not_speaker", "adverbial") \
+        | _LINKS | COMPLEMENTIZERS
+
+
+@lru_cache(maxsize=65536)
+def _namey(norm: str) -> bool:
+    n = norm.lstrip("#")
+    if not n or n[0].isdigit() or n in _NOT_NAME or n.isascii():
+        return False  # Latin tokens are handles, links and codes (RT، https), not names
+    if n in _NAME_GLUE:
+        return True
+    if n.endswith(("ها", "هم", "هما", "كم")) and len(n) > 4:
+        return False  # a pronoun suffix: a noun, not a name
+    lex = _name_stops()
+    acc = n[:-1] if n.endswith("ا") and len(n) > 3 else n  # accusative tanwin: بيانا، عددا
+    if n.endswith("ه") and (n[:-1] in lex or "ال" + n[:-1] in lex):
+        return False  # a feminine title: ممثلة، مديرة
+    return not n.startswith("ال") and n not in lex and strip_clitic(n) not in lex \
+        and acc not in lex and cue_lexicon().get(n) is None and len(n) >= 2
+
+
+def _addressee(v: _View, k: int) -> bool:
+    """Token ``k`` starts «لـ"العربي الجديد"», «للجزيرة», «لصحيفة …», «للصحافيين»."""
+    n = v.norms[k]
+    if not n.startswith("ل") or n.startswith("لل") and n[2:] in ("غايه",):
+        return False
+    gap = v.gap(k, k + 1) if k + 1 < len(v.toks) else ""
+    if n == "ل" or any(c in gap[:3] for c in _OPENERS):
+        return True
+    rest = n[1:]
+    outlets = word_list("outlet")
+    return rest in outlets or ("ال" + rest[1:] if rest.startswith("ل") else rest) in outlets \
+        or (rest.startswith("ل") and "ال" + rest[1:] in outlets)
+
+
+def _stop(v: _View, k: int, phrase_start: int) -> bool:
+    n = v.norms[k]
+    if n in word_list("time") or v.is_comp(k) or v.cue[k] is not None and k > phrase_start:
+        return True
+    if n in ("في", "خلال", "عبر", "ب", "علي", "الي", "عن") and k + 1 < len(v.toks):
+        nxt = strip_clitic(v.norms[k + 1])
+        if nxt in word_list("adverbial") or _bare_word(nxt) in word_list("adverbial") \
+                or nxt in word_list("time"):
+            return True
+    if n == "في" and k + 1 < len(v.toks) and v.norms[k + 1].endswith(("ه", "ها", "هم")) \
+            and not v.norms[k + 1].startswith("ال") and len(v.norms[k + 1]) > 3:
+        return True  # «في كلمته»، «في قرارها»
+    if n.startswith("ب") and (n[1:] in word_list("adverbial") or n[1:] in ("تصريح", "تصريحات")):
+        return True
+    if n in ("علي", "الي", "عن", "حول", "ضد", "مع", "بشان", "امام"):
+        return True
+    if n in _REL:
+        return True
+    return _addressee(v, k)
+
+
+def _bare_word(n: str) -> str:
+    for a in ("ال", "لل", "بال"):
+        if n.startswith(a) and len(n) > len(a) + 1:
+            return n[len(a):]
+    return n
+
+
+def _name_slot(v: _View, k: int, lo: int) -> bool:
+    """A name may start at token ``k``: chunk start, after a title, an adjective or a connector."""
+    if k <= lo:
+        return True
+    prev = v.norms[k - 1]
+    titles = word_list("title", "rank")
+    return prev in titles or strip_clitic(prev) in titles or definite(prev) \
+        or prev in _CONNECTORS or v.cue[k - 1] is not None
+
+
+def _marked_name(v: _View, lo: int, hi: int) -> tuple[int, int] | None:
+    """A name in quotation marks or a ``#name_with_underscores`` inside tokens [lo, hi)."""
+    for k in range(lo, hi):
+        n = v.norms[k]
+        if n.startswith("#") and "_" in n and not n[1:].startswith("ال") and _name_slot(v, k, lo):
+            return v.toks[k].start + 1, v.toks[k].end
+    for a, b in v.pairs:
+        if lo < len(v.toks) and v.toks[lo].start <= a and (hi >= len(v.toks) or b < v.toks[hi].start
+                                                           or b <= v.toks[hi - 1].end):
+            inner = [k for k in range(lo, hi) if a < v.toks[k].start and v.toks[k].end <= b]
+            # marks vouch for a name: only a complementizer or a cue word rules it out
+            if 1 <= len(inner) <= 4 and not any(v.is_comp(k) or v.cue[k] is not None for k in inner):
+                if not v.norms[inner[0]].startswith("ال") and _name_slot(v, inner[0], lo):
+                    return v.toks[inner[0]].start, v.toks[inner[-1]].end
+    return None
+
+
+_SPOKES = _F("المتحدث متحدث الناطق ناطق المتحدثة متحدثة الناطقة ناطقة")
+_GENERIC_ADJ = _F("الحكومية الرسمية الحكومي الرسمي")
+
+
+def _chunk_speaker(v: _View, lo: int, hi: int) -> tuple[tuple[int, int] | None, bool]:
+    """The speaker span inside one comma-free chunk [lo, hi) and whether it is a name."""
+    while lo < hi and (v.norms[lo] in _CONNECTORS or v.is_comp(lo) or v.norms[lo] in word_list("time")
+                       or _verb_like(v, lo, hi)):
+        lo += 1
+    if lo >= hi:
+        return None, False
+    marked = _marked_name(v, lo, hi)
+    if marked:
+        return marked, True
+    titles = word_list("title", "rank")
+    heads = word_list("speaker_head")
+    k = lo
+    first = strip_clitic(v.norms[k]) if v.norms[k].startswith("وال") else v.norms[k]
+    first = first.lstrip("#")
+    acc = first[:-1] if first.endswith("ا") and len(first) > 3 else first
+    if first in _SPOKES and k + 2 < hi and v.norms[k + 1] == "باسم":
+        # «متحدث باسم حكومة باراغواي»: the body the spokesperson speaks for
+        span, _ = _chunk_speaker(v, k + 2, hi)
+        return span, False
+    is_title = first in titles
+    if is_title or first in heads or acc in heads or definite(first):
+        name_ok = is_title or first in _ORG_NAME_HEADS
+        saw_definite = False
+        j = k
+        while j < hi and not _stop(v, j, lo):
+            n = v.norms[j].lstrip("#")
+            if j > k and n in word_list("rank") and j + 1 < hi and _namey(v.norms[j + 1]):
+                return _name_from(v, j + 1, hi), True
+            if j > k and name_ok and saw_definite and _namey(n) and v.norms[j - 1] not in _LINKS \
+                    and not n.startswith(("ل", "ب")):
+                return _name_from(v, j, hi), True
+            if j > k and not name_ok and saw_definite and not definite(n) \
+                    and v.norms[j - 1] not in _LINKS and n not in _LINKS and not n.startswith(("ب", "ل")) \
+                    and not (n.startswith("و") and not n[1:] in heads) \
+                    and not (v.norms[j - 1].startswith(("ب", "ل")) and not v.norms[j - 1].startswith(("بال", "لل"))):
+                break  # «السلطات الأمنية العراقية حصيلة …»: the object starts
+            if j > k and n.startswith("و") and n[1:] in heads:
+                break  # «حكومة باراغواي ووزارة الخارجية»: keep the first body
+            if j > k and is_title and definite(n) and definite(v.norms[j - 1]) and not _adjective(n):
+                break  # «أكد الوزير الاتفاق»: a definite noun after a definite title is the object
+            if definite(n) or n.startswith("لل") or n.startswith("بال"):
+                saw_definite = True
+            j += 1
+        end = j
+        while end > k and (v.norms[end - 1] in _LINKS or v.norms[end - 1] in _GENERIC_ADJ):
+            end -= 1
+        if end - k > 12:
+            end = k + 12
+        return ((v.toks[k].start, v.toks[end - 1].end) if end > k else None), False
+    if _namey(v.norms[k]):
+        return _name_from(v, k, hi), True
+    return None, False
+
+
+_ADJ_WORDS = _F("العام العامة الأول الأولى السابق السابقة الأعلى الأسبق المساعد المساعدة المكلف "
+                "الجديد الجديدة الحالي الحالية التنفيذي التنفيذية الدائم الدائمة الخاص الخاصة "
+                "الأعلى الأكبر الرفيع الرفيعة المتحدة")
+
+
+def _adjective(n: str) -> bool:
+    """A definite word that can modify a title: a nisba (الروسي، الأمريكية) or a common adjective."""
+    return n.endswith(("ي", "يه", "يين", "يون", "يان")) or n in _ADJ_WORDS
+
+
+def _verb_like(v: _View, k: int, hi: int) -> bool:
+    """«وأصدرت جماعة …»: a conjoined verb opening a chunk, before its subject."""
+    n = v.norms[k]
+    if not n.startswith("و") or k + 1 >= hi or len(n) < 4:
+        return False
+    body = n[1:]
+    return (body.endswith("ت") or body[0] in "يت" and len(body) >= 4) and (
+        definite(v.norms[k + 1]) or _namey(v.norms[k + 1])
+        or v.norms[k + 1] in word_list("speaker_head"))
+
+
+def _name_from(v: _View, k: int, hi: int) -> tuple[int, int]:
+    j = k + 1
+    lex = word_list("title", "rank", "speaker_head")
+    while j < hi and j - k < 4 and not _stop(v, j, k):
+        n = v.norms[j]
+        if _namey(n):
+            j += 1
+            continue
+        if n in _NAME_GLUE:
+            j += 1
+            continue
+        if definite(n) and j == k + 1 and n not in lex:
+            # an «ال» surname (مدحت المحمود) only when the phrase ends right after it
+            nxt_end = j + 1 >= hi or v.is_comp(j + 1) or v.cue[j + 1] is not None \
+                or v.norms[j + 1] in word_list("time") or _addressee(v, j + 1)
+            if nxt_end:
+                j += 1
+        break
+    return v.toks[k].start, v.toks[j - 1].end
+
+
+def _chunks(v: _View, lo: int, hi: int) -> list[tuple[int, int]]:
+    out = []
+    start = lo
+    for k in range(lo + 1, hi + 1):
+        if k == hi or any(c in v.gap(k - 1, k) for c in "،,:;؛()"):
+            if k > start:
+                out.append((start, k))
+            start = k
+    return out
+
+
+def _speaker_after(v: _View, cue_i: int, end_i: int) -> tuple[int, int] | None:
+    """The source between a cue and its quote.
+
+    A titled name («…، العقيد #واين_ماروتو») beats a plain name, which beats a describing
+    phrase of the first chunk.
+    """
+    lo = cue_i + 1
+    if lo < end_i and v.norms[lo] == "في" and v.cue[cue_i] and v.cue[cue_i].lemma == "جاء":
+        lo += 1  # «وجاء في بيان المنظمة أن»
+    if lo < end_i and v.norms[lo] in ("عن",) and v.cue[cue_i] and v.cue[cue_i].cls == "relay":
+        lo += 1  # «نقلاً عن مسؤولين …»
+    titles = word_list("title", "rank")
+    best = named_first = None
+    for n, (a, b) in enumerate(_chunks(v, lo, end_i)[:3]):
+        if n == 0 and _stop(v, a, a):
+            # «قال لـ"العربي الجديد" …»: an addressee or adverbial first, look on
+            a = _skip_adverbial(v, a, b)
+        span, named = _chunk_speaker(v, a, b)
+        if span and named:
+            k = v.index_at(span[0])
+            titled = k > a and (v.norms[k - 1] in titles or definite(v.norms[k - 1]))
+            if titled or v.text[span[0] - 1:span[0]] in "#“\"«":
+                return span
+            named_first = named_first or span
+        if span and best is None and n == 0:
+            best = span
+    return named_first or best
+
+
+def _source_for(v: _View, cue_i: int, end_i: int) -> tuple[int, int] | None:
+    """The source phrase of the cue at ``cue_i`` whose quote starts at token ``end_i``."""
+    form = v.cue[cue_i]
+    if form.kind == "participle":
+        # «…، مؤكداً أن»: a participle has no subject of its own; the main verb's is it
+        return _main_subject(v, cue_i)
+    sp = _speaker_after(v, cue_i, end_i) if cue_i + 1 < end_i else None
+    if sp is None and (form.cls == "relay" or form.kind in ("past", "present")
+                       and not _conj(v, cue_i)):
+        sp = _speaker_before(v, cue_i)
+    if sp is None and _conj(v, cue_i):
+        sp = _main_subject(v, cue_i)  # «نفت الخارجية علاقتها بالهجوم، وقالت: …»
+    return sp
+
+
+def _conj(v: _View, i: int) -> bool:
+    """True when the cue word at ``i`` carries the conjunction و/ف (وقال، فأضاف; not وصف)."""
+    n = v.norms[i]
+    return n[:1] in ("و", "ف") and cue_lexicon().get(n[1:]) is not None
+
+
+def _main_subject(v: _View, cue_i: int) -> tuple[int, int] | None:
+    """The subject of the nearest finite speech verb before ``cue_i`` in its sentence."""
+    for m in range(cue_i - 1, max(-1, cue_i - 40), -1):
+        if v.sentence_break(v.toks[m].end, v.toks[cue_i].start):
+            return None
+        form = v.cue[m]
+        if form is None or v.inside[m] or form.kind not in ("past", "present") or form.cls == "source":
+            continue
+        if v.norms[m - 1] in _REL if m else False:
+            continue
+        sp = _speaker_after(v, m, cue_i)
+        if sp is None and not _conj(v, m):
+            sp = _speaker_before(v, m)
+        return sp
+    return None
+
+
+def _skip_adverbial(v: _View, a: int, b: int) -> int:
+    """Past leading time words; an adverbial or an addressee fills the rest of its chunk."""
+    k = a
+    while k < b and v.norms[k] in word_list("time"):
+        k += 1
+    if k < b and _stop(v, k, a):
+        return b
+    return k
+
+
+def _speaker_before(v: _View, cue_i: int) -> tuple[int, int] | None:
+    """An SVO source: «لكن المحمود أشار إلى أن …», «مصدر مسؤول …، قال إن …»."""
+    lo = cue_i
+    while lo > 0 and cue_i - lo < 25 and not v.sentence_break(v.toks[lo - 1].end, v.toks[lo].start):
+        lo -= 1
+    chunks = _chunks(v, lo, cue_i)
+    fallback = None
+    for a, b in reversed(chunks[-3:]):
+        last = (a, b) == chunks[-1]
+        comp = max((k for k in range(a, b) if v.is_comp(k) or v.cue[k] is not None), default=None)
+        if comp is not None:
+            a = comp + 1
+        while a < b and v.norms[a] in ("عن", "من"):
+            a += 1  # «نقلاً عن مسؤولين …»
+        span, named = _chunk_speaker(v, a, b)
+        if span and named:
+            return span
+        if span and fallback is None and last and b - a <= 14:
+            fallback = span
+    return fallback
+
+
+# -- clauses ----------------------------------------------------------------------------------
+
+
+def _clause_end(v: _View, start_pos: int, limit: int | None = None) -> int:
+    """End (char index) of a reported clause starting at ``start_pos``."""
+    text = v.text
+    limit = len(text) if limit is None else limit
+    pos = start_pos
+    k = v.index_at(start_pos)
+    while pos < limit:
+        m = _SENT_END.search(text, pos, limit)
+        stop = m.start() if m else limit
+        inside = next(((a, b) for a, b in v.pairs if a < stop < b and a >= start_pos - 1), None)
+        if inside:
+            pos = inside[1] + 1
+            continue
+        # a comma followed by a new attribution or an author's adjunct ends the clause
+        while k < len(v.toks) and v.toks[k].start < stop:
+            if k > 0 and v.toks[k].start > start_pos and not v.inside[k]:
+                g = v.gap(k - 1, k)
+                n = v.norms[k]
+                if ("،" in g or "," in g) and (
+                        v.cue[k] is not None and (v.cue[k].kind == "participle" or n.startswith("و")
+                                                  or v.cue[k].cls == "source")
+                        or n in ("علي", "كما") and k + 1 < len(v.toks) and (
+                            v.norms[k + 1] in ("حد",) or v.cue[k + 1] is not None)
+                        or n in _CLAUSE_END or n in ("في",) and k + 1 < len(v.toks)
+                        and v.norms[k + 1] == "محاوله" or n in ("من",) and k + 1 < len(v.toks)
+                        and v.norms[k + 1] == "دون"):
+                    if n == "كما" and _parenthetical(v, k):
+                        k += 1
+                        continue
+                    cut = v.toks[k - 1].end + max(g.find("،"), g.find(","))
+                    return _trim_end(text, cut, start_pos)
+                if n in ("بينما", "فيما", "وبينما", "وفيما") and k + 2 < len(v.toks) and (
+                        v.cue[k + 1] is not None and v.cue[k + 1].cls in ("say", "opinion")):
+                    return _trim_end(text, v.toks[k - 1].end, start_pos)  # a new attribution
+                if n in ("لكنه", "لكنها", "لكنهم"):
+                    return _trim_end(text, v.toks[k - 1].end, start_pos)
+            k += 1
+        return _trim_end(text, stop, start_pos)
+    return _trim_end(text, limit, start_pos)
+
+
+def _parenthetical(v: _View, k: int) -> bool:
+    """«، كما يقول، …»: an aside inside the clause, not its end."""
+    return k + 2 < len(v.toks) and v.cue[k + 1] is not None and any(
+        c in v.gap(k + 1, k + 2) for c in "،,")
+
+
+def _trim_end(text: str, end: int, start: int) -> int:
+    while end > start and (text[end - 1].isspace() or text[end - 1] in "،,;؛:-–—"):
+        end -= 1
+    # keep a closing mark only when its opening mark is inside the clause
+    if end > start and text[end - 1] in "»”\"“":
+        opener = {"»": "«"}.get(text[end - 1])
+        inner = text[start:end - 1]
+        if opener and opener not in inner or not opener and inner.count(text[end - 1]) % 2 == 0 \
+                and not any(c in inner for c in "“”\"" if c != text[end - 1]):
+            end -= 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
+    return end
+
+
+# -- the patterns -----------------------------------------------------------------------------
+
+
+def _direct_quotes(v: _View, quotes, speakers, cues, used_cues) -> None:
+    text = v.text
+    for a, b in v.pairs:
+        cs, ce = a + 1, b
+        while cs < ce and text[cs].isspace():
+            cs += 1
+        while ce > cs and text[ce - 1].isspace():
+            ce -= 1
+        content = tokenize(text[cs:ce])
+        if not content:
+            continue
+        first = v.index_at(a)
+        # the governing cue before: same sentence, at most 35 words back
+        cue_i = None
+        for k in range(first - 1, max(-1, first - 36), -1):
+            if v.sentence_break(v.toks[k].end, a):
+                break
+            if v.inside[k]:
+                continue
+            if v.strong_cue(k) is not None:
+                cue_i = k
+                break
+        colon_before = text[:a].rstrip().endswith(":")
+        n_words = len(content)
+        if first > 0 and v.norms[first - 1] in _TITLE_NOUNS and not colon_before:
+            continue  # «صحيفة "لو جورنال دو ديمانش"»: a name in marks
+        if cue_i is not None:
+            between = range(cue_i + 1, first)
+            comps = [k for k in between if v.is_comp(k) and not v.inside[k]
+                     and not (k > 0 and v.norms[k - 1] in _BLOCK_BEFORE_COMP)]
+            if comps and comps[-1] != first - 1:
+                continue  # «قال إن بلاده "دولة محبة للسلام"»: part of an indirect quote
+            if comps and not _closes_clause(v, b):
+                continue  # «أكد أنه "لا شيء إجرامي" في خلفية …»: the marks open a longer clause
+            if any(v.strong_cue(k) for k in between if not v.inside[k]):
+                continue
+            if n_words < 4 and not (colon_before and n_words >= 2) and not comps:
+                continue
+            if n_words < 3 and not colon_before:
+                continue
+            quotes.append((cs, ce))
+            cues.append(cue_i)
+            used_cues.add(cue_i)
+            sp = _source_for(v, cue_i, first)
+            if sp:
+                speakers.append(sp)
+            continue
+        if n_words < 4:
+            continue
+        # a post-posed cue: «…»، أوضحَ “كاتسي” / «…»، وفق بيان لقيادة …
+        nxt = v.index_at(b + 1)
+        if nxt < len(v.toks) and re.fullmatch(r"[\s.،,»”\"“’'‘-]*", text[b + 1:v.toks[nxt].start]):
+            form = v.cue[nxt]
+            if form is not None and form.kind != "participle" and not _governs_next(v, nxt):
+                if form.cls == "source" and _pronoun_source(v, nxt + 1):
+                    continue
+                end = _sentence_end_index(v, nxt)
+                sp = _postposed_source(v, nxt, end)
+                if form.cls == "source" and sp is None:
+                    continue
+                quotes.append((cs, ce))
+                cues.append(nxt)
+                used_cues.add(nxt)
+                if sp:
+                    speakers.append(sp)
+                continue
+        # a source before a colon: «Source: "…"» at a line start
+        if colon_before:
+            head = _headline_source(v, a)
+            if head:
+                quotes.append((cs, ce))
+                speakers.append(head)
+
+
+def _closes_clause(v: _View, close: int) -> bool:
+    """True when the clause ends at the closing mark ``close`` (sentence end, or a comma and
+    a new attribution)."""
+    after = v.text[close + 1:close + 40]
+    if re.match(r"\s*([.!?؟\n]|$)", after):
+        return True
+    m = re.match(r"\s*[،,]?\s*([^\s.،,:؛!?؟]+)", after)
+    return bool(m) and _ends_clause_word(fold(m.group(1)))
+
+
+def _governs_next(v: _View, i: int) -> bool:
+    """True when the cue at ``i`` is followed by its own complementizer, colon or quote."""
+    for k in range(i + 1, min(i + 10, len(v.toks))):
+        g = v.gap(k - 1, k)
+        marks = [v.toks[k - 1].end + n for n, c in enumerate(g) if c in "«“\""]
+        long_mark = any(len(tokenize(v.text[m + 1:v.pair_at_open.get(m, m)])) > 3 for m in marks)
+        if ":" in g or long_mark or v.is_comp(k):
+            return True
+        if v.sentence_break(v.toks[k - 1].end, v.toks[k].start):
+            return False
+    return False
+
+
+def _pronoun_source(v: _View, k: int) -> bool:
+    if k >= len(v.toks):
+        return True
+    n = v.norms[k]
+    return n in word_list("pronoun_source") or n in ("ما", "حد")
+
+
+def _sentence_end_index(v: _View, i: int) -> int:
+    k = i + 1
+    while k < len(v.toks) and not v.sentence_break(v.toks[k - 1].end, v.toks[k].start) and k - i < 20:
+        k += 1
+    return k
+
+
+def _postposed_source(v: _View, cue_i: int, end_i: int) -> tuple[int, int] | None:
+    lo = cue_i + 1
+    if lo < end_i and v.norms[lo] == "ما" and lo + 1 < end_i and v.cue[lo + 1] is not None:
+        lo += 2  # «بحسب ما أفاد مصدر»
+    if lo < end_i and v.norms[lo] == "ل":
+        lo += 1
+    chunks = _chunks(v, lo, end_i)
+    if not chunks:
+        return None
+    a, b = chunks[0]
+    head = v.norms[a]
+    if head in word_list("outlet") or strip_clitic(head) in word_list("outlet") \
+            or head.startswith("ل") and head[1:] in word_list("outlet"):
+        return None
+    span, named = _chunk_speaker(v, a, b)
+    return span
+
+
+def _indirect_quotes(v: _View, quotes, speakers, cues, used_cues, taken) -> None:
+    text = v.text
+    for j in range(len(v.toks)):
+        if not v.is_comp(j) or v.inside[j] or j + 1 >= len(v.toks):
+            continue
+        if any(s <= v.toks[j].start < e for s, e in taken):
+            continue
+        k = j - 1
+        if k >= 0 and v.norms[k] in _BLOCK_BEFORE_COMP:
+            continue
+        if k >= 0 and v.norms[k] in _COMP_PREPS:
+            k -= 1
+        cue_i = None
+        for m in range(k, max(-1, j - 19), -1):
+            if m < 0 or v.sentence_break(v.toks[m].end, v.toks[j].start):
+                break
+            if v.is_comp(m) and not v.inside[m]:
+                break
+            if v.inside[m]:
+                continue
+            if v.strong_cue(m) is not None:
+                cue_i = m
+                break
+        if cue_i is None:
+            continue
+        # start: the first character after the complementizer (a colon skipped)
+        start = v.toks[j].end
+        while start < len(text) and (text[start].isspace() or text[start] in ":"):
+            start += 1
+        if start >= len(text):
+            continue
+        if text[start] in _OPENERS:
+            if any(start < s <= start + 2 for s, _ in taken):
+                continue  # the marks bound a direct quote already found
+            pair_end = v.pair_at_open.get(start)
+            if pair_end is not None:
+                after = text[pair_end + 1:pair_end + 40]
+                # the marks bound the whole clause: a direct quote (found by _direct_quotes)
+                if re.match(r"\s*([.!?؟\n]|$|[،,]?\s*(\S+))", after):
+                    mm = re.match(r"\s*[،,]?\s*([^\s.،,:؛!?؟]+)", after)
+                    if not mm or _ends_clause_word(fold(mm.group(1))):
+                        continue
+        end = _clause_end(v, start)
+        if end - start < 3 or len(tokenize(text[start:end])) < 2:
+            continue
+        quotes.append((start, end))
+        taken.append((start, end))
+        cues.append(cue_i)
+        used_cues.add(cue_i)
+        sp = _source_for(v, cue_i, j)
+        if sp:
+            speakers.append(sp)
+
+
+def _ends_clause_word(n: str) -> bool:
+    form = cue_lexicon().get(n)
+    return form is not None or n in _CLAUSE_END or n in ("حسب", "وفق", "بحسب", "علي", "كما", "وذلك")
+
+
+_LINE_PREFIX = re.compile(r"^\s*(?:RT\s+@\w+\s*:\s*)?(?:(عاجل|خبر عاجل)\s*[|:\-–]\s*)?")
+
+
+def _headline_source(v: _View, colon_mark_pos: int) -> tuple[int, int] | None:
+    """The source before a colon that starts its line («وزير الخارجية: …»)."""
+    text = v.text
+    line_start = text.rfind("\n", 0, colon_mark_pos) + 1
+    colon = text.rfind(":", line_start, colon_mark_pos)
+    if colon < 0:
+        return None
+    m = _LINE_PREFIX.match(text, line_start)
+    left_start = m.end() if m else line_start
+    res = _headline_left(v, left_start, colon, breaking=bool(m and m.group(1)), right_pos=colon + 1)
+    return res
+
+
+def _headline_left(v: _View, left_start: int, colon: int, breaking: bool, right_pos: int) -> tuple[int, int] | None:
+    text = v.text
+    lo, hi = v.index_at(left_start), v.index_at(colon)
+    if hi - lo < 1 or hi - lo > 12:
+        return None
+    left = v.norms[lo:hi]
+    stops = word_list("headline_stop")
+    if left[0] in stops or " ".join(left[:2]) in stops or any(c.isdigit() for c in "".join(left)):
+        return None
+    if any(v.cue[k] is not None and v.cue[k].cls in ("say", "opinion") for k in range(lo, hi)):
+        return None
+    if any(ch in text[left_start:colon] for ch in ".!?؟،,"):
+        return None
+    # cut an addressee («للجزيرة», «لصحيفة كوريير …») and a relative clause («الذي عمل …»)
+    end = hi
+    for k in range(lo + 1, hi):
+        if _addressee(v, k) or v.norms[k] in _REL:
+            end = k
+            break
+    head = left[0].lstrip("#")
+    lex = word_list("speaker_head", "title", "rank")
+    right = tokenize(text[right_pos:text.find("\n", right_pos) if "\n" in text[right_pos:] else len(text)])
+    if len(right) < 3:
+        return None
+    if head in lex or strip_clitic(head) in lex or _bare_word(head) in lex or "ال" + head in lex:
+        # «المتحدث باسم المجلس العسكري»: the body the spokesperson speaks for
+        if head in ("المتحدث", "الناطق", "متحدث", "ناطق") and lo + 2 < end and v.norms[lo + 1] == "باسم":
+            return v.toks[lo + 2].start, v.toks[end - 1].end
+        span, named = _chunk_speaker(v, lo, end)
+        if span and not named:
+            return v.toks[lo].start, v.toks[end - 1].end
+        return span
+    if end - lo <= 3 and all(_namey(n) or n in _NAME_GLUE for n in v.norms[lo:end]):
+        if breaking or not right[0].norm.startswith("ال"):
+            return v.toks[lo].start, v.toks[end - 1].end
+    return None
+
+
+def _headlines(v: _View, quotes, speakers, taken) -> None:
+    """«Source: statement» lines (titles and «عاجل | Source: …» posts) with no marks."""
+    text = v.text
+    pos = 0
+    for line in text.split("\n"):
+        line_start, pos = pos, pos + len(line) + 1
+        m = _LINE_PREFIX.match(line)
+        body_start = line_start + (m.end() if m else 0)
+        colon = text.find(":", body_start, line_start + len(line))
+        if colon < 0 or colon - body_start > 90:
+            continue
+        right_start = colon + 1
+        while right_start < line_start + len(line) and text[right_start].isspace():
+            right_start += 1
+        if right_start >= line_start + len(line) or text[right_start] in "«“" and \
+                v.pair_at_open.get(right_start, -1) >= line_start + len(line.rstrip()) - 1:
+            continue  # a fully marked statement: _direct_quotes handles it
+        src = _headline_left(v, body_start, colon, bool(m and m.group(1)), right_start)
+        if src is None:
+            continue
+        end = line_start + len(line)
+        while end > right_start and (text[end - 1].isspace() or text[end - 1] in ".،,"):
+            end -= 1
+        if any(s < end and right_start < e for s, e in taken):
+            continue
+        quotes.append((right_start, end))
+        taken.append((right_start, end))
+        speakers.append(src)
+
+
+def _colon_statements(v: _View, quotes, speakers, cues, used_cues, taken) -> None:
+    """«وقال الوزير: الوضع مستقر.» — a cue, its source, a colon and an unmarked clause."""
+    text = v.text
+    for i in range(len(v.toks)):
+        form = v.strong_cue(i)
+        if form is None or i in used_cues or v.inside[i] or form.cls not in ("say", "opinion"):
+            continue
+        for k in range(i + 1, min(i + 12, len(v.toks))):
+            g = v.gap(k - 1, k)
+            if v.sentence_break(v.toks[k - 1].end, v.toks[k].start) or v.is_comp(k - 1):
+                break
+            if ":" in g:
+                start = v.toks[k].start
+                if any(c in text[v.toks[k - 1].end:start] for c in _OPENERS):
+                    break
+                end = _clause_end(v, start)
+                if len(tokenize(text[start:end])) < 3 or any(s < end and start < e for s, e in taken):
+                    break
+                quotes.append((start, end))
+                taken.append((start, end))
+                cues.append(i)
+                used_cues.add(i)
+                sp = _source_for(v, i, k)
+                if sp:
+                    speakers.append(sp)
+                break
+
+
+def _according_to(v: _View, quotes, speakers, cues, used_cues, taken) -> None:
+    """Ruling 3: «clause، وفق الدويري.» / «clause، بحسب ما أكد مصدر.» with no marks."""
+    text = v.text
+    for i in range(1, len(v.toks)):
+        form = v.cue[i]
+        as_verb = v.norms[i] == "كما" and i + 1 < len(v.toks) and v.cue[i + 1] is not None \
+            and v.cue[i + 1].cls in ("say", "opinion") and v.cue[i + 1].kind != "participle"
+        if (form is None or form.cls != "source") and not as_verb or i in used_cues or v.inside[i]:
+            continue
+        if not re.search(r"[،,]\s*$", v.gap(i - 1, i)):
+            continue
+        if not as_verb and _pronoun_source(v, i + 1) and not (v.norms[i + 1] == "ما" and i + 2 < len(v.toks)
+                                              and v.cue[i + 2] is not None):
+            continue
+        end_i = _sentence_end_index(v, i)
+        if end_i - i > 8:
+            continue  # the source must end the sentence
+        sp = _postposed_source(v, i + 1 if as_verb else i, end_i)
+        if sp is None:
+            continue
+        # the clause: from the sentence start to the comma
+        s = i - 1
+        while s > 0 and not v.sentence_break(v.toks[s - 1].end, v.toks[s].start):
+            s -= 1
+        if v.norms[s] in ("وان", "وإن", "ان", "إن"):
+            s += 1
+        while s < i and v.norms[s] in _CONNECTORS:
+            s += 1
+        start, end = v.toks[s].start, _trim_end(text, v.toks[i - 1].end, v.toks[s].start)
+        if any(a < end and start < b for a, b in taken) or len(tokenize(text[start:end])) < 4:
+            continue
+        cue_i = i + 2 if v.norms[i + 1] == "ما" and v.cue[i + 2] is not None else i
+        if as_verb:
+            cue_i = i + 1
+        quotes.append((start, end))
+        taken.append((start, end))
+        cues.append(cue_i)
+        used_cues.add(cue_i)
+        speakers.append(sp)
+
+
+def find_spans(text: str) -> Candidates:
+    """The QUOTE, SPEAKER and CUE spans the patterns find in ``text``.
+
+    Example:
+        >>> c = find_spans("وأكد مسؤولون عراقيون أن الهجمات تراجعت خلال الشهر الماضي.")
+        >>> [s.text for s in c.quotes], [s.text for s in c.speakers], [s.text for s in c.cues]
+        (['الهجمات تراجعت خلال الشهر الماضي'], ['مسؤولون عراقيون'], ['وأكد'])
+    """
+    v = _View(text)
+    quotes: list[tuple[int, int]] = []
+    speakers: list[tuple[int, int]] = []
+    cue_idx: list[int] = []
+    used: set[int] = set()
+    _direct_quotes(v, quotes, speakers, cue_idx, used)
+    taken = list(quotes)
+    _indirect_quotes(v, quotes, speakers, cue_idx, used, taken)
+    _colon_statements(v, quotes, speakers, cue_idx, used, taken)
+    _according_to(v, quotes, speakers, cue_idx, used, taken)
+    _headlines(v, quotes, speakers, taken)
+    q_spans = _dedupe([Span.of(text, s, e, "QUOTE") for s, e in quotes if e > s])
+    s_spans = _dedupe([Span.of(text, s, e, "SPEAKER") for s, e in speakers if e > s])
+    c_spans = _dedupe([Span.of(text, v.toks[i].start, v.toks[i].end, "CUE") for i in set(cue_idx)])
+    # a speaker mention never overlaps a quote
+    s_spans = [s for s in s_spans if not any(s.overlaps(q) for q in q_spans)]
+    return Candidates(tuple(q_spans), tuple(s_spans), tuple(c_spans))
+
+
+def _dedupe(spans: list[Span]) -> list[Span]:
+    out: list[Span] = []
+    for s in sorted(spans, key=lambda s: (s.start, -s.end)):
+        if out and s.overlaps(out[-1]):
+            continue
+        out.append(s)
+    return out
+
+
+def extract(text: str) -> Document:
+    """Runs the rule engine on one text.
+
+    Numeric claims come from :func:`arquote.numbers.find_claims` (when that module is
+    installed) and get their claimant from the quote they stand in.
+    """
+    cand = find_spans(text)
+    result = link(text, cand.quotes + cand.speakers + cand.cues)
+    claims: tuple = ()
+    try:
+        from .. import numbers
+    except ImportError:
+        numbers = None  # type: ignore[assignment]
+    if numbers is not None and hasattr(numbers, "find_claims"):
+        claims = attach_claims(numbers.find_claims(text), result.quotes)
+    return Document(text, result.quotes, result.speakers, claims, result.cues)
+
+
+class RuleExtractor(Extractor):
+    """The transparent rule engine (``arquote.load("rules")``): no model, no training.
+
+    Example:
+        >>> ext = RuleExtractor()
+        >>> doc = ext("قالت الوزارة في بيان إن «الحدود مغلقة حتى إشعار آخر».")
+        >>> doc.quotes[0].speaker.name
+        'الوزارة'
+    """
+
+    name = "rules"
+
+    def _extract_batch(self, texts: Sequence[str]) -> list[Document]:
+        return [extract(t) for t in texts]

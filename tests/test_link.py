@@ -1,0 +1,166 @@
+"""Tests of arquote.link: the attribution linker shared by the rules and the model."""
+
+from __future__ import annotations
+
+import pytest
+
+from arquote.cues import cue_form
+from arquote.document import AnnotationError, NumericClaim, Quote, Span, Speaker
+from arquote.link import (
+    agrees,
+    attach_claims,
+    canonical_name,
+    cluster_mentions,
+    find_cue,
+    link,
+    quote_kind,
+    role_of,
+    speaker_features,
+)
+
+
+def sp(text: str, piece: str, label: str, nth: int = 0) -> Span:
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(piece, start + 1)
+    return Span.of(text, start, start + len(piece), label)
+
+
+def test_kind_follows_the_marks():
+    t = "قال الوزير: «الوضع مستقر تماماً» وأضاف أن الحدود آمنة"
+    assert quote_kind(t, sp(t, "الوضع مستقر تماماً", "QUOTE")) == "direct"
+    assert quote_kind(t, sp(t, "الحدود آمنة", "QUOTE")) == "indirect"
+    t2 = 'وقال إن بلاده "دولة محبة للسلام"'
+    assert quote_kind(t2, sp(t2, 'بلاده "دولة محبة للسلام"', "QUOTE")) == "indirect"
+
+
+def test_cue_is_the_nearest_before_in_the_sentence():
+    t = "وقال الوزير إن «الطريق مفتوح». وأكد أن «الحركة عادت إلى طبيعتها»."
+    cues = [sp(t, "وقال", "CUE"), sp(t, "وأكد", "CUE")]
+    quotes = [sp(t, "الطريق مفتوح", "QUOTE"), sp(t, "الحركة عادت إلى طبيعتها", "QUOTE")]
+    assert find_cue(t, quotes[0], cues, quotes).text == "وقال"
+    assert find_cue(t, quotes[1], cues, quotes).text == "وأكد"
+
+
+def test_postposed_cue_and_speaker():
+    t = "«نحن ملتزمون بدعم القوات في التصدي للهجمات»، أوضحَ “كاتسي”."
+    r = link(t, [sp(t, "نحن ملتزمون بدعم القوات في التصدي للهجمات", "QUOTE"),
+                 sp(t, "أوضحَ", "CUE"), sp(t, "كاتسي", "SPEAKER")])
+    q = r.quotes[0]
+    assert (q.kind, q.cue.text, q.speaker.name) == ("direct", "أوضحَ", "كاتسي")
+
+
+def test_postposed_cue_does_not_cross_a_paragraph():
+    t = "تقرير أميركي: التنظيم بدأ يستعيد نشاطه\n\nأفادت مصادر عسكرية أن الهجمات زادت"
+    r = link(t, [sp(t, "تقرير أميركي", "SPEAKER"), sp(t, "التنظيم بدأ يستعيد نشاطه", "QUOTE"),
+                 sp(t, "أفادت", "CUE"), sp(t, "مصادر عسكرية", "SPEAKER"),
+                 sp(t, "الهجمات زادت", "QUOTE")])
+    assert r.quotes[0].cue is None
+    assert r.quotes[0].speaker.name == "تقرير أميركي"
+    assert r.quotes[1].speaker.name == "مصادر عسكرية"
+
+
+def test_speaker_before_its_cue():
+    t = "لكن المحمود أشار إلى أن النتائج المطعون فيها ستعلن لاحقاً"
+    r = link(t, [sp(t, "المحمود", "SPEAKER"), sp(t, "أشار", "CUE"),
+                 sp(t, "النتائج المطعون فيها ستعلن لاحقاً", "QUOTE")])
+    assert r.quotes[0].speaker.name == "المحمود"
+
+
+def test_pro_drop_uses_plural_agreement():
+    t = ("وقال الوزير “سالم حداد” إن «الوضع هادئ في المدينة». وأكد محللون أن «التنظيم ضعف كثيراً». "
+         "وأوضحوا أن «هجماته أصبحت نادرة ومحدودة».")
+    spans = [sp(t, "وقال", "CUE"), sp(t, "سالم حداد", "SPEAKER"), sp(t, "الوضع هادئ في المدينة", "QUOTE"),
+             sp(t, "وأكد", "CUE"), sp(t, "محللون", "SPEAKER"), sp(t, "التنظيم ضعف كثيراً", "QUOTE"),
+             sp(t, "وأوضحوا", "CUE"), sp(t, "هجماته أصبحت نادرة ومحدودة", "QUOTE")]
+    r = link(t, spans)
+    assert r.quotes[2].speaker.name == "محللون"
+
+
+def test_pro_drop_skips_a_speaker_of_the_wrong_gender():
+    t = ("قالت وزارة الصحة إن «عدد الإصابات تراجع هذا الأسبوع». وقال المتحدث “عمر نصار” إن «المستشفيات جاهزة». "
+         "وأضافت أن «اللقاحات متوفرة في كل المراكز».")
+    spans = [sp(t, "قالت", "CUE"), sp(t, "وزارة الصحة", "SPEAKER"),
+             sp(t, "عدد الإصابات تراجع هذا الأسبوع", "QUOTE"), sp(t, "وقال", "CUE"),
+             sp(t, "عمر نصار", "SPEAKER"), sp(t, "المستشفيات جاهزة", "QUOTE"),
+             sp(t, "وأضافت", "CUE"), sp(t, "اللقاحات متوفرة في كل المراكز", "QUOTE")]
+    r = link(t, spans)
+    assert r.quotes[2].speaker.name == "وزارة الصحة"
+
+
+def test_agreement_features():
+    assert speaker_features("مسؤولون عراقيون")[1] == "pl"
+    assert speaker_features("خلية الإعلام الأمني")[0] == "f"
+    assert agrees(cue_form("وأوضحوا"), speaker_features("محللون"))
+    assert not agrees(cue_form("وأوضحوا"), speaker_features("الوزير"))
+    assert not agrees(cue_form("وقالت"), speaker_features("المرصد"))
+    assert agrees(cue_form("وقالت"), speaker_features("مصادر محلية"))  # non-human plural
+
+
+def test_pro_drop_looks_forward_when_nothing_came_before():
+    t = "«سنعيد فتح المعبر خلال أيام قليلة»، قال المحافظ “رامي الخطيب”."
+    r = link(t, [sp(t, "سنعيد فتح المعبر خلال أيام قليلة", "QUOTE"), sp(t, "قال", "CUE"),
+                 sp(t, "رامي الخطيب", "SPEAKER")])
+    assert r.quotes[0].speaker.name == "رامي الخطيب"
+
+
+def test_surname_clusters_with_full_name_and_canonical_is_fullest():
+    t = "قال العقيد “ديف وليامز” إن القوات جاهزة. وأضاف وليامز أن التدريب مستمر."
+    mentions = [sp(t, "ديف وليامز", "SPEAKER"), sp(t, "وليامز", "SPEAKER", 1)]
+    clusters = cluster_mentions(t, mentions)
+    assert len(clusters) == 1
+    r = link(t, mentions)
+    assert r.speakers[0].name == "ديف وليامز"
+    assert "وليامز" in r.speakers[0].aliases
+
+
+def test_surname_alone_resolves_to_a_full_name_given_later():
+    t = "وقال حداد إن الميناء مغلق. ويشغل رجل الأعمال “ماهر حداد” منصب رئيس الغرفة."
+    assert canonical_name(t, ["حداد"]) == "ماهر حداد"
+
+
+def test_statement_resolves_to_the_organisation():
+    t = ("أعلنت خلية #الإعلام_الأمني، الاثنين، عن تسلم شحنة أسلحة. وذكر بيان للخلية أن «الدعم مستمر للقوات». "
+         "وأضاف البيان أن «الشحنة وصلت إلى بغداد».")
+    mentions = [sp(t, "بيان للخلية", "SPEAKER"), sp(t, "البيان", "SPEAKER")]
+    r = link(t, mentions)
+    assert len(r.speakers) == 1
+    assert r.speakers[0].name == "خلية الإعلام الأمني"
+
+
+def test_definite_description_joins_the_latest_entity():
+    t = "قال وزير المالية “نبيل عيسى” إن العجز تراجع. وأضاف الوزير أن الإيرادات ارتفعت."
+    r = link(t, [sp(t, "نبيل عيسى", "SPEAKER"), sp(t, "الوزير", "SPEAKER")])
+    assert len(r.speakers) == 1
+    assert r.speakers[0].name == "نبيل عيسى"
+
+
+def test_role_is_the_title_next_to_the_name():
+    t = "وقال رئيس المحكمة مدحت المحمود إن القرار نهائي"
+    assert role_of(t, sp(t, "مدحت المحمود", "SPEAKER")) == "رئيس المحكمة"
+    t2 = "وقال جو كايزر، رئيس شركة سيمنز، إن الاستثمار سيتضاعف"
+    assert role_of(t2, sp(t2, "جو كايزر", "SPEAKER")) == "رئيس شركة سيمنز"
+
+
+def test_attach_claims_sets_claimant_inside_quotes_only():
+    t = "قال الوزير إن 48 هجوماً وقعت. وسجلت الشرطة 9 حوادث"
+    w = Speaker("الوزير", (sp(t, "الوزير", "SPEAKER"),))
+    q = Quote(sp(t, "48 هجوماً وقعت", "QUOTE"), "indirect", w)
+    inside = NumericClaim(sp(t, "48 هجوماً", "NUM"), 48.0, "هجوم")
+    outside = NumericClaim(sp(t, "9 حوادث", "NUM"), 9.0, "حادث")
+    a, b = attach_claims([inside, outside], [q])
+    assert a.claimant is w and a.quote is q
+    assert b.claimant is None and b.quote is None
+    assert inside.claimant is None  # the input is not changed
+
+
+def test_link_rejects_a_span_that_does_not_match_the_text():
+    t = "قال الوزير إن الوضع مستقر"
+    with pytest.raises(AnnotationError):
+        link(t, [Span(0, 3, "CUE", "قول")])
+
+
+def test_link_ignores_other_labels_and_returns_tuples():
+    t = "قال الوزير إن 5 جنود أصيبوا"
+    r = link(t, [sp(t, "قال", "CUE"), sp(t, "5 جنود", "NUM")])
+    assert r.quotes == () and isinstance(r.cues, tuple) and r.cues[0].text == "قال"

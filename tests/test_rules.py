@@ -1,0 +1,353 @@
+"""Tests of the rule engine (arquote.rules): one group per pattern of the guideline.
+
+Every sentence here is written for the tests in news style; offsets come from text.index.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+import arquote
+from arquote.cues import cue_form, cue_lexicon
+from arquote.document import Document
+from arquote.rules import RuleExtractor, confident, extract, find_spans, make_silver, mark_pairs
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def quotes(text: str) -> list[tuple[str, str, str | None, str | None]]:
+    """(kind, content, speaker name, cue) of each quote the engine finds."""
+    doc = extract(text)
+    return [(q.kind, q.content.text, q.speaker.name if q.speaker else None,
+             q.cue.text if q.cue else None) for q in doc.quotes]
+
+
+# -- quotation marks ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("opening,closing", [("«", "»"), ("“", "”"), ('"', '"'), ("”", "“"), ("‘", "’")])
+def test_every_mark_style_gives_a_direct_quote(opening, closing):
+    t = f"وقال المتحدث “سامر العلي” إن {opening}الحكومة ستعلن خطة جديدة للإسكان{closing}."
+    assert quotes(t) == [("direct", "الحكومة ستعلن خطة جديدة للإسكان", "سامر العلي", "وقال")]
+
+
+def test_content_offsets_exclude_marks_and_spaces():
+    t = "وأضاف الوزير: « الاستثمارات ارتفعت خلال العام الماضي. »"
+    doc = extract(t)
+    content = doc.quotes[0].content
+    assert content.start == t.index("الاستثمارات")
+    assert content.text == "الاستثمارات ارتفعت خلال العام الماضي."
+
+
+def test_straight_marks_pair_within_a_paragraph_only():
+    t = 'قال السفير "نحن نرحب بالاتفاق الجديد بين البلدين"\n\nوكتب مراسلنا "غداً'
+    pairs = mark_pairs(t)
+    assert [(t[a], t[b]) for a, b in pairs] == [('"', '"')]
+    assert pairs[0][1] < t.index("\n")
+
+
+def test_colon_before_the_quote():
+    t = "وقال رئيس البلدية “خالد منصور”: «سنبدأ أعمال الصيانة الأسبوع المقبل»."
+    assert quotes(t) == [("direct", "سنبدأ أعمال الصيانة الأسبوع المقبل", "خالد منصور", "وقال")]
+
+
+def test_quote_over_several_sentences():
+    t = "وقال الطبيب “هاني سعيد”: «الوضع الصحي مستقر. نحن نتابع الحالات يومياً. لا داعي للقلق»."
+    (kind, content, who, _), = quotes(t)
+    assert kind == "direct" and who == "هاني سعيد"
+    assert content == "الوضع الصحي مستقر. نحن نتابع الحالات يومياً. لا داعي للقلق"
+
+
+def test_quote_split_by_its_attribution():
+    t = ("وبيّن المدير “علي حسن” أن: «المصنع يعمل بكامل طاقته الإنتاجية»، مؤكّداً: "
+         "«عند الطلب، نرفع الإنتاج خلال أيام».")
+    found = quotes(t)
+    assert [q[1] for q in found] == ["المصنع يعمل بكامل طاقته الإنتاجية", "عند الطلب، نرفع الإنتاج خلال أيام"]
+    assert [q[2] for q in found] == ["علي حسن", "علي حسن"]
+    assert [q[3] for q in found] == ["وبيّن", "مؤكّداً"]
+
+
+def test_only_the_outermost_quote_is_kept():
+    t = "وقال القائد “مراد فهمي” إن «مقاتلي “التنظيم” انسحبوا من القرى الحدودية»."
+    assert quotes(t) == [("direct", "مقاتلي “التنظيم” انسحبوا من القرى الحدودية", "مراد فهمي", "وقال")]
+
+
+# -- indirect quotes ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("comp", ["أن", "إن", "أنّ", "إنّ", "بأن"])
+def test_indirect_quote_after_a_complementizer(comp):
+    t = f"وأكد مسؤولون محليون {comp} الطريق الدولي أعيد فتحه أمام الشاحنات."
+    assert quotes(t) == [("indirect", "الطريق الدولي أعيد فتحه أمام الشاحنات", "مسؤولون محليون", "وأكد")]
+
+
+def test_suffixed_complementizer_starts_the_quote_after_it():
+    t = "وقالت الشركة إنها ستفتح فرعاً جديداً في المدينة، على حد تعبيرها."
+    assert quotes(t) == [("indirect", "ستفتح فرعاً جديداً في المدينة", "الشركة", "وقالت")]
+
+
+def test_indirect_quote_ends_before_a_trailing_attribution():
+    t = "وأوضح النائب “فادي عمر” أن البرلمان سيصوت على القانون الأسبوع المقبل، حسب تعبيره."
+    (_, content, _, _), = quotes(t)
+    assert content == "البرلمان سيصوت على القانون الأسبوع المقبل"
+
+
+def test_indirect_quote_keeps_an_embedded_quoted_fragment():
+    t = 'وقال الرئيس إن بلاده "لن تقبل أي تدخل خارجي" في شؤونها.'
+    assert quotes(t) == [("indirect", 'بلاده "لن تقبل أي تدخل خارجي" في شؤونها', "الرئيس", "وقال")]
+
+
+def test_preposition_before_the_complementizer():
+    t = "وأشار المسؤول إلى أن المساعدات وصلت إلى المخيمات الشمالية."
+    assert quotes(t)[0][1] == "المساعدات وصلت إلى المخيمات الشمالية"
+
+
+# -- headlines and breaking news ------------------------------------------------------------
+
+
+def test_headline_source_statement():
+    t = "وزير الطاقة: أسعار الوقود لن ترتفع هذا العام\n\nنص الخبر هنا."
+    assert quotes(t) == [("indirect", "أسعار الوقود لن ترتفع هذا العام", "وزير الطاقة", None)]
+
+
+def test_breaking_news_post_with_addressee_and_spokesperson():
+    t = "RT @News: عاجل | المتحدث باسم الجيش اللبناني للجزيرة: الحدود الجنوبية تشهد هدوءاً حذراً"
+    assert quotes(t) == [("indirect", "الحدود الجنوبية تشهد هدوءاً حذراً", "الجيش اللبناني", None)]
+
+
+def test_a_topic_title_is_not_a_source():
+    for t in ("شاهد: الرئيس يزور المعرض الدولي للكتاب", "النزاع في اليمن: هدنة جديدة تبدأ غداً",
+              "اقرأ أيضا: خمسة أسباب لارتفاع الأسعار"):
+        assert quotes(t) == []
+
+
+# -- sources after وفق، بحسب، نقلاً عن ------------------------------------------------------
+
+
+def test_source_after_wafq_with_a_statement():
+    t = "«أدى القصف إلى إصابة 9 أشخاص بجروح متفاوتة»، وفق بيان لقيادة الشرطة في المدينة."
+    (kind, _, who, cue), = quotes(t)
+    assert (kind, cue) == ("direct", "وفق")
+    assert who == "قيادة الشرطة في المدينة"
+
+
+def test_clause_attributed_by_bihasab_ma():
+    t = "السيول ستصل إلى الوادي خلال ساعات، بحسب ما أكد مصدر في الدفاع المدني."
+    (kind, content, who, cue), = quotes(t)
+    assert (kind, content, cue) == ("indirect", "السيول ستصل إلى الوادي خلال ساعات", "أكد")
+    assert who == "مصدر في الدفاع المدني"
+
+
+def test_relay_speaker_after_naqlan_an():
+    t = "وذكر تقرير صحفي، نقلاً عن مسؤولين أمنيين قولهم إن «الخلية كانت تخطط لهجمات جديدة»."
+    (_, _, who, cue), = quotes(t)
+    assert (who, cue) == ("مسؤولين أمنيين", "قولهم")
+
+
+def test_outlet_addressee_is_not_the_speaker():
+    t = 'وقال ضابط رفيع في الشرطة لـ"العربي الجديد" إن "الحملة الأمنية ستتواصل حتى نهاية الشهر".'
+    (_, _, who, _), = quotes(t)
+    assert who == "ضابط رفيع في الشرطة"
+
+
+def test_pronoun_source_is_not_a_new_speaker():
+    t = "وقال الوزير إن المشروع سيكتمل قريباً، حسب قوله."
+    doc = extract(t)
+    assert [s.name for s in doc.speakers] == ["الوزير"]
+
+
+# -- post-posed attribution and pro-drop ------------------------------------------------------
+
+
+def test_postposed_attribution():
+    t = "«نحن مستعدون للحوار مع جميع الأطراف دون شروط»، أوضحَ “حسين الراوي”."
+    assert quotes(t) == [("direct", "نحن مستعدون للحوار مع جميع الأطراف دون شروط", "حسين الراوي", "أوضحَ")]
+
+
+def test_pro_drop_continuation_goes_to_the_speaker_named_earlier():
+    t = ("وقال الوزير “عادل نوري” إن «المفاوضات تسير بشكل جيد».\n\n"
+         "وأضاف أن: «الجولة المقبلة ستعقد في القاهرة».\n\nمُردفاً أن «الاتفاق بات قريباً جداً».")
+    assert [q[2] for q in quotes(t)] == ["عادل نوري"] * 3
+
+
+def test_plural_continuation_goes_to_the_plural_source():
+    t = ("وقال المحافظ “جمال شاكر” إن «الأمطار سببت أضراراً كبيرة». وأكد خبراء أن «المدينة تحتاج إلى شبكة تصريف». "
+         "وأوضحوا أن «الشبكة الحالية قديمة جداً».")
+    assert [q[2] for q in quotes(t)] == ["جمال شاكر", "خبراء", "خبراء"]
+
+
+def test_feminine_continuation_goes_to_the_feminine_source():
+    t = ("قالت الوزارة إن «التسجيل يبدأ الأحد المقبل». وقال المدير “سمير زيد” إن «المدارس جاهزة تماماً». "
+         "وأضافت أن «الكتب ستوزع مجاناً على الطلاب».")
+    assert [q[2] for q in quotes(t)] == ["الوزارة", "سمير زيد", "الوزارة"]
+
+
+# -- speaker phrases ----------------------------------------------------------------------------
+
+
+def test_titles_stay_out_of_the_span_and_become_the_role():
+    t = "أمس، قال المتحدث باسم القوات، العقيد #كريم_ناصر، إن «المهمة لم تتغير أبداً»."
+    doc = extract(t)
+    (speaker,) = doc.speakers
+    assert [m.text for m in speaker.mentions] == ["كريم_ناصر"]
+    assert speaker.name == "كريم ناصر"
+    assert speaker.role == "العقيد"
+
+
+def test_name_after_a_title_chain():
+    t = "وقال رئيس المحكمة مدحت المحمود، في مؤتمر صحفي، إن الحكم نهائي وغير قابل للطعن."
+    doc = extract(t)
+    assert [m.text for m in doc.speakers[0].mentions] == ["مدحت المحمود"]
+    assert doc.speakers[0].role == "رئيس المحكمة"
+
+
+def test_anonymous_source_keeps_the_describing_phrase():
+    t = "وأشار مسؤول عسكري أميركي إلى أن «القوات ستبقى في القاعدة حتى نهاية العام»."
+    assert quotes(t)[0][2] == "مسؤول عسكري أميركي"
+
+
+def test_statement_of_a_body_resolves_to_the_body():
+    t = ("أعلنت خلية #الإعلام_الأمني، الاثنين، عن تسلم شحنة أسلحة.\n\nوذكر بيان للخلية أن: «الدعم مستمر للقوات».\n\n"
+         "وأضاف البيان: «الشحنة وصلت إلى بغداد صباح اليوم».")
+    doc = extract(t)
+    assert len(doc.speakers) == 1
+    assert doc.speakers[0].name == "خلية الإعلام الأمني"
+    assert [m.text for m in doc.speakers[0].mentions] == ["بيان للخلية", "البيان"]
+
+
+def test_surname_resolves_to_the_full_name_given_earlier():
+    t = ("استقبل الرئيس الكولونيل “ديف وليامز” في مكتبه.\n\n"
+         "وقال “وليامز” إن: «التحالف يعمل على تدريب القوات المحلية»." )
+    doc = extract(t)
+    assert doc.quotes[0].speaker.name == "ديف وليامز"
+    assert "وليامز" in doc.quotes[0].speaker.aliases
+
+
+# -- not quotes ---------------------------------------------------------------------------------
+
+
+def test_names_and_scare_quotes_are_not_quotes():
+    t = ('وتبنت جماعة “سرايا الفجر” الهجوم على القاعدة. وتصف الحكومة الهجمات بأنها “إجرامية”، '
+         'فيما تقول الفصائل إن القوات «تحتل» الأرض.')
+    found = quotes(t)
+    assert all(q[1] not in ("سرايا الفجر", "إجرامية", "تحتل") for q in found)
+
+
+def test_speech_verb_with_a_noun_complement_is_not_a_quote():
+    for t in ("أعلنت الخلية عن استلام شحنة أسلحة جديدة.", "أكد مسؤولون استمرار التنسيق مع التحالف.",
+              "نفت الخارجية علاقتها بالهجوم على السفارة."):
+        assert quotes(t) == []
+
+
+def test_authors_voice_is_not_a_quote():
+    for t in ("يُذكر أن الهجمات تتكرر منذ مطلع العام.", "يشار إلى أن المعبر أغلق مرتين هذا الشهر.",
+              "والجدير بالذكر أن المدينة تضم ثلاثة مستشفيات."):
+        assert quotes(t) == []
+
+
+# -- lexicon, API, claims -----------------------------------------------------------------------
+
+
+def test_cue_lexicon_has_inflections_and_clitics():
+    lemmas = {form.lemma for form in cue_lexicon().values()}
+    assert len(lemmas) >= 80
+    assert cue_form("وأوضحوا").number == "pl"
+    assert cue_form("قالت").gender == "f"
+    assert cue_form("فأضاف").lemma == cue_form("أضاف").lemma
+    assert cue_form("مُختتماً").kind == "participle"
+    assert cue_form("بحسب").cls == "source"
+
+
+def test_load_rules_and_pipe():
+    ext = arquote.load("rules")
+    assert isinstance(ext, RuleExtractor) and ext.name == "rules"
+    texts = ["وقال الوزير إن الوضع مستقر في المدينة.", "لا اقتباس في هذا النص."]
+    docs = list(ext.pipe(texts))
+    assert len(docs[0].quotes) == 1 and docs[1].quotes == ()
+    assert docs[0].to_dict()["spans"]  # serializable in the annotation format
+
+
+def test_cues_of_quotes_are_document_cues_and_offsets_hold():
+    t = "وقال المتحدث “سامي يوسف” إن «الطريق مفتوح أمام الحركة». وأضاف أن الأعمال ستنتهي غداً."
+    doc = extract(t)
+    for q in doc.quotes:
+        assert q.cue in doc.cues
+        assert t[q.content.start:q.content.end] == q.content.text
+    Document.from_dict(doc.to_dict())  # the record validates
+
+
+def test_claims_inside_quotes_get_the_speaker():
+    pytest.importorskip("arquote.numbers")
+    t = "وقال المحافظ “رامي سالم” إن «الحريق دمر 12 منزلاً». وسجلت الشرطة 3 حوادث أخرى."
+    doc = extract(t)
+    inside = [c for c in doc.claims if c.quote is not None]
+    outside = [c for c in doc.claims if c.quote is None]
+    assert inside and all(c.claimant.name == "رامي سالم" for c in inside)
+    assert all(c.claimant is None for c in outside)
+
+
+def test_rejects_non_text():
+    with pytest.raises(TypeError):
+        RuleExtractor()(b"bytes")
+
+
+def test_find_spans_returns_candidates_before_linking():
+    t = "وأكد مسؤولون عراقيون أن الهجمات تراجعت خلال الشهر الماضي."
+    c = find_spans(t)
+    assert [s.text for s in c.quotes] == ["الهجمات تراجعت خلال الشهر الماضي"]
+    assert [s.text for s in c.cues] == ["وأكد"]
+
+
+# -- silver corpus ------------------------------------------------------------------------------
+
+
+def test_confidence_filter():
+    assert confident(extract("وقال الوزير إن «الحدود مغلقة حتى إشعار آخر»."))
+    assert not confident(extract("وقال الوزير إن «الحدود مغلقة حتى إشعار آخر."))
+
+
+def test_make_silver_writes_confident_records(tmp_path):
+    corpus = tmp_path / "mini.jsonl.gz"
+    texts = ["وقال الوزير إن «الحدود مغلقة حتى إشعار آخر».", "وقال الوزير إن «الحدود مغلقة.",
+             "افتتح المعرض الدولي للكتاب أبوابه أمس بمشاركة واسعة."]
+    with gzip.open(corpus, "wt", encoding="utf-8") as f:
+        for n, t in enumerate(texts):
+            f.write(json.dumps({"id": f"d{n}", "text": t}, ensure_ascii=False) + "\n")
+    out = tmp_path / "silver.jsonl"
+    stats = make_silver([corpus], out, limit=10, workers=1, progress=False)
+    assert stats["read"] == 3 and stats["kept"] == 2
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in records] == ["d0", "d2"]
+    assert records[0]["source"] == "mini"
+    Document.from_dict(records[0])
+
+
+def test_make_silver_reports_a_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        make_silver([tmp_path / "nope.jsonl.gz"], tmp_path / "out.jsonl", workers=1, progress=False)
+
+
+@pytest.mark.skipif(not (SHARED / "gold" / "dev.jsonl").exists(), reason="../shared/gold is absent")
+def test_dev_set_targets():
+    evaluate = pytest.importorskip("arquote.evaluate").evaluate
+    gold = [Document.from_json(line) for line in (SHARED / "gold" / "dev.jsonl").read_text("utf-8").splitlines()]
+    pred = []
+    for g in gold:
+        d = extract(g.text)
+        pred.append(Document(d.text, d.quotes, d.speakers, d.claims, d.cues, id=g.id))
+    result = evaluate(gold, pred)
+    assert result.exact["QUOTE:direct"].f1 >= 0.90
+    assert result.overlap["QUOTE:indirect"].f1 >= 0.60
+    assert result.attribution.accuracy >= 0.85
+
+
+def test_fast_tokenizer_agrees_with_normalize():
+    from arquote.cues import _tokenize_reference, tokenize
+
+    t = "قالَ المتحدّث\u200c باسم الـوزارة إنّ ٤٨ هجوماً وقعت، و1,500 جندي و3.5 مليون دولار."
+    assert tokenize(t) == _tokenize_reference(t)
+    assert [tok.norm for tok in tokenize(t)][:3] == ["قال", "المتحدث", "باسم"]
