@@ -20,7 +20,9 @@ from .document import (
     Span,
     Speaker,
 )
+from .display import compare, render
 from .extractor import Extractor, ModelNotAvailableError, load
+from .frames import to_dataframe
 
 __version__ = "0.1.0"
 
@@ -34,5 +36,8 @@ __all__ = [
     "Span",
     "Speaker",
     "load",
+    "render",
+    "compare",
+    "to_dataframe",
     "__version__",
 ]

@@ -361,7 +361,7 @@ class Document:
 
     def _repr_html_(self) -> str:
         """The article right to left with quotes, speakers, cues and claims highlighted."""
-        from .render import render
+        from .display import render
 
         return render(self)
 

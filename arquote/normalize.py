@@ -61,8 +61,11 @@ def _fold_char(ch: str, letters: bool) -> str:
         return _PUNCT[ch]
     code = ord(ch)
     if 0xFB50 <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFF:
-        # Presentation forms (ligatures included) decompose to plain letters.
-        return "".join(_fold_char(c, letters) for c in unicodedata.normalize("NFKC", ch))
+        # Presentation forms (ligatures included) decompose to plain letters; a few code
+        # points there (U+FE73, unassigned ones) have no decomposition and stay as they are.
+        decomposed = unicodedata.normalize("NFKC", ch)
+        if decomposed != ch:
+            return "".join(_fold_char(c, letters) for c in decomposed)
     if letters and ch in _LETTERS:
         return _LETTERS[ch]
     return ch

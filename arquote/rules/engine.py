@@ -880,8 +880,8 @@ def _according_to(v: _View, quotes, speakers, cues, used_cues, taken) -> None:
             continue
         if not re.search(r"[،,]\s*$", v.gap(i - 1, i)):
             continue
-        if not as_verb and _pronoun_source(v, i + 1) and not (v.norms[i + 1] == "ما" and i + 2 < len(v.toks)
-                                              and v.cue[i + 2] is not None):
+        if not as_verb and _pronoun_source(v, i + 1) and not (
+                i + 2 < len(v.toks) and v.norms[i + 1] == "ما" and v.cue[i + 2] is not None):
             continue
         end_i = _sentence_end_index(v, i)
         if end_i - i > 8:

@@ -25,7 +25,9 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import io
 
 import itertools
 import json
@@ -38,6 +40,7 @@ from typing import IO, Any, Iterable, Iterator, Sequence
 
 from ..cues import cue_lexicon
 from ..document import Document
+from ..io import atomic_write
 from .engine import _View, extract
 
 __all__ = ["confident", "doubts", "make_silver", "read_corpus"]
@@ -115,39 +118,59 @@ def confident(doc: Document) -> bool:
     return not doubts(doc)
 
 
+def _read_file(path: Path) -> Iterator[tuple[str, str, str]]:
+    source = path.name.split(".")[0]
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise ValueError(f"{path}:{n}: not valid JSON ({err.msg})") from None
+            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+                raise ValueError(f"{path}:{n}: expected a JSON object with a string 'text'")
+            yield str(record.get("id", f"{source}-{n}")), source, record["text"]
+
+
 def read_corpus(paths: Sequence[str | os.PathLike[str]]) -> Iterator[tuple[str, str, str]]:
     """Yields ``(id, source, text)`` from JSON-lines files (gzip or plain), lazily.
+
+    The files are read in turn, one text of each (round robin), so that a ``limit`` takes
+    a mix of every source rather than the first file alone.
 
     Raises:
         FileNotFoundError: for a path that does not exist.
         ValueError: for a line that is not a JSON object with a string ``text``.
     """
-    for path in map(Path, paths):
+    paths = [Path(p) for p in paths]
+    for path in paths:
         if not path.exists():
             raise FileNotFoundError(f"corpus file {path} does not exist")
-        source = path.name.split(".")[0]
-        opener = gzip.open if path.suffix == ".gz" else open
-        with opener(path, "rt", encoding="utf-8") as f:
-            for n, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as err:
-                    raise ValueError(f"{path}:{n}: not valid JSON ({err.msg})") from None
-                if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-                    raise ValueError(f"{path}:{n}: expected a JSON object with a string 'text'")
-                yield str(record.get("id", f"{source}-{n}")), source, record["text"]
+    active = [_read_file(p) for p in paths]
+    while active:
+        still = []
+        for reader in active:
+            item = next(reader, None)
+            if item is not None:
+                yield item
+                still.append(reader)
+        active = still
 
 
-def _label(item: tuple[str, str, str]) -> str | None:
+def _label(item: tuple[str, str, str]) -> tuple[str | None, str | None]:
+    """``(JSON line or None, error or None)`` for one corpus text."""
     doc_id, source, text = item
-    doc = extract(text)
+    try:
+        doc = extract(text)
+    except Exception as err:  # one text must not end a run over 75k: counted and reported
+        return None, f"{doc_id}: {type(err).__name__}: {err}"
     if not confident(doc):
-        return None
+        return None, None
     doc = Document(doc.text, doc.quotes, doc.speakers, doc.claims, doc.cues, id=doc_id,
                    source=source)
-    return doc.to_json()
+    return doc.to_json(), None
 
 
 def make_silver(
@@ -169,7 +192,8 @@ def make_silver(
         progress: Show a tqdm bar on stderr.
 
     Returns:
-        Counts: ``{"read": …, "kept": …, "quotes": …}``.
+        Counts: ``{"read": …, "kept": …, "quotes": …, "errors": …, "first_errors": […]}``;
+        a text the engine fails on is skipped, counted in ``errors`` and named (first ten).
 
     Raises:
         FileNotFoundError, ValueError: from :func:`read_corpus`.
@@ -180,47 +204,56 @@ def make_silver(
     items: Iterable[tuple[str, str, str]] = read_corpus(paths)
     if limit is not None:
         items = itertools.islice(items, limit)
-    stats = {"read": 0, "kept": 0, "quotes": 0}
-    close = False
-    if isinstance(out, (str, os.PathLike)):
-        path = Path(out)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        stream: IO[str] = gzip.open(path, "wt", encoding="utf-8") if path.suffix == ".gz" \
-            else open(path, "w", encoding="utf-8")
-        close = True
-    else:
-        stream = out
-    try:
-        from tqdm import tqdm
-
-        bar = tqdm(total=limit, unit="doc", file=sys.stderr, disable=not progress,
-                   desc="silver")
-        pool = multiprocessing.Pool(workers) if workers > 1 else None
-        try:
-            iterator = iter(items)
-            while True:
-                # bounded batches keep memory constant (Pool.imap would read all input ahead)
-                batch = list(itertools.islice(iterator, 64 * chunksize * max(1, workers)))
-                if not batch:
-                    break
-                results = pool.imap(_label, batch, chunksize) if pool else map(_label, batch)
-                for line in results:
-                    stats["read"] += 1
-                    if line is not None:
-                        stats["kept"] += 1
-                        stats["quotes"] += line.count('"label": "QUOTE"')
-                        stream.write(line + "\n")
-                    bar.update(1)
-                bar.set_postfix(kept=stats["kept"])
-        finally:
-            if pool is not None:
-                pool.close()
-                pool.join()
-            bar.close()
-    finally:
-        if close:
-            stream.close()
+    stats: dict[str, Any] = {"read": 0, "kept": 0, "quotes": 0, "errors": 0, "first_errors": []}
+    with contextlib.ExitStack() as stack:
+        if isinstance(out, (str, os.PathLike)):
+            path = Path(out)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Written to a temporary file and renamed at the end: an interrupted run
+            # leaves any previous silver file intact, never a half-written one.
+            if path.suffix == ".gz":
+                raw = stack.enter_context(atomic_write(path, "wb"))
+                stream: IO[str] = stack.enter_context(
+                    io.TextIOWrapper(gzip.GzipFile(fileobj=raw, mode="wb"), encoding="utf-8"))
+            else:
+                stream = stack.enter_context(atomic_write(path, "w"))
+        else:
+            stream = out
+        _label_all(items, stream, stats, limit, workers, chunksize, progress)
     return stats
+
+
+def _label_all(items, stream, stats, limit, workers, chunksize, progress) -> None:
+    from tqdm import tqdm
+
+    bar = tqdm(total=limit, unit="doc", file=sys.stderr, disable=not progress,
+               desc="silver")
+    pool = multiprocessing.Pool(workers) if workers > 1 else None
+    try:
+        iterator = iter(items)
+        while True:
+            # bounded batches keep memory constant (Pool.imap would read all input ahead)
+            batch = list(itertools.islice(iterator, 64 * chunksize * max(1, workers)))
+            if not batch:
+                break
+            results = pool.imap(_label, batch, chunksize) if pool else map(_label, batch)
+            for line, error in results:
+                stats["read"] += 1
+                if error is not None:
+                    stats["errors"] += 1
+                    if len(stats["first_errors"]) < 10:
+                        stats["first_errors"].append(error)
+                if line is not None:
+                    stats["kept"] += 1
+                    stats["quotes"] += line.count('"label": "QUOTE"')
+                    stream.write(line + "\n")
+                bar.update(1)
+            bar.set_postfix(kept=stats["kept"])
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+        bar.close()
 
 
 def _main(argv: Sequence[str] | None = None) -> int:  # pragma: no cover - thin CLI
