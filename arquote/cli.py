@@ -1,7 +1,8 @@
 """The ``arquote`` command line: ``extract``, ``evaluate``, ``silver`` and ``train``.
 
-Exit codes: 0 success; 1 some inputs could not be read or processed (the others were);
-2 bad usage or unreadable required files; 3 the model could not be loaded.
+Exit codes: 0 success; 1 some inputs could not be read or processed (the others were,
+and the skipped ones are listed on stderr at the end); 2 bad usage or unreadable required
+files; 3 the model could not be loaded; 130 interrupted.
 
 Example::
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -27,10 +29,6 @@ __all__ = ["main"]
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_MODEL = 0, 1, 2, 3
 _TEXT_SUFFIXES = (".txt",)
 _JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".json")
-
-
-class _InputError(Exception):
-    """An input that could not be read: reported at the end, the batch goes on."""
 
 
 def _is_jsonl(path: Path) -> bool:
@@ -52,8 +50,12 @@ def _expand(inputs: Sequence[str]) -> list[Path]:
     return paths
 
 
-def _read_path(path: Path) -> Iterator[tuple[str, str]]:
-    """Yields ``(doc_id, text)`` for a text file or a JSONL file of ``{"text": ...}``."""
+def _read_path(path: Path) -> Iterator[tuple[str, str | None, str | None]]:
+    """Yields ``(doc_id, text, None)`` per document of a file, or ``(where, None, error)``.
+
+    A ``.txt`` file is one document; a ``.jsonl(.gz)`` file holds one ``{"text": …}`` object
+    a line. A bad line is reported and skipped; the rest of its file is still read.
+    """
     try:
         if _is_jsonl(path):
             opener = gzip.open if path.name.endswith(".gz") else open
@@ -64,25 +66,28 @@ def _read_path(path: Path) -> Iterator[tuple[str, str]]:
                     try:
                         record = json.loads(line)
                     except json.JSONDecodeError as err:
-                        raise _InputError(f"{path}:{lineno}: not valid JSON ({err.msg})") from None
+                        yield f"{path}:{lineno}", None, f"{path}:{lineno}: not valid JSON ({err.msg})"
+                        continue
                     if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-                        raise _InputError(f"{path}:{lineno}: expected an object with a string 'text' field")
-                    yield str(record.get("id", f"{path.stem}:{lineno}")), record["text"]
+                        yield f"{path}:{lineno}", None, f"{path}:{lineno}: expected an object with a string 'text' field"
+                        continue
+                    yield str(record.get("id", f"{path.stem}:{lineno}")), record["text"], None
         else:
-            yield path.stem, path.read_text(encoding="utf-8")
+            yield path.stem, path.read_text(encoding="utf-8"), None
     except FileNotFoundError:
-        raise _InputError(f"{path}: no such file") from None
+        yield str(path), None, f"{path}: no such file"
     except UnicodeDecodeError as err:
-        raise _InputError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
-    except OSError as err:
-        raise _InputError(f"{path}: cannot read ({err.strerror})") from None
+        yield str(path), None, f"{path}: not UTF-8 text ({err.reason} at byte {err.start})"
+    except (OSError, EOFError) as err:
+        yield str(path), None, f"{path}: cannot read ({getattr(err, 'strerror', None) or err})"
 
 
-def _load(name: str | None):
+def _load(name: str | None, device: str | None = None):
     from .extractor import ModelNotAvailableError, load
 
+    kwargs = {} if device is None or name == "rules" else {"device": device}
     try:
-        return load(name)
+        return load(name, **kwargs)
     except (ModelNotAvailableError, OSError, ValueError) as err:
         raise SystemExit(_fail(f"cannot load model {name or '(default)'}: {err}", EXIT_MODEL))
 
@@ -104,62 +109,80 @@ def _write_table(out: TextIO, doc_id: str, doc) -> None:
         out.write(f"  {'claim':8} {c.span.start:>6}:{c.span.end:<6} {value} {c.unit or ''}{who}: {c.span.text}\n")
 
 
+def _extract_safely(ext, batch: list[tuple[str, str]], errors: list[str]) -> list[tuple[str, object]]:
+    """Extracts a batch; if it fails, each text alone, so one bad text loses only itself."""
+    try:
+        docs = list(ext.pipe([t for _, t in batch], batch_size=len(batch)))
+        return list(zip([i for i, _ in batch], docs))
+    except Exception:  # isolate the failing text below
+        pass
+    out = []
+    for doc_id, text in batch:
+        try:
+            out.append((doc_id, ext(text)))
+        except Exception as err:  # reported at the end; the batch goes on
+            errors.append(f"{doc_id}: extraction failed ({type(err).__name__}: {err})")
+    return out
+
+
 def _cmd_extract(args: argparse.Namespace) -> int:
+    import contextlib
+
     from tqdm.auto import tqdm
 
     from .frames import COLUMNS, rows
+    from .io import atomic_write
 
-    ext = _load(args.model)
-    if args.inputs:
-        paths = _expand(args.inputs)
-        if not paths:
-            return _fail("no .txt or .jsonl files found in the inputs given", EXIT_USAGE)
-    else:
-        paths = []
+    inputs = [i for i in args.inputs if i != "-"]
+    ext = _load(args.model, device=args.device)
+    paths = _expand(inputs) if inputs else []
+    if inputs and not paths:
+        return _fail("no .txt or .jsonl files found in the inputs given", EXIT_USAGE)
     errors: list[str] = []
 
     def items() -> Iterator[tuple[str, str]]:
-        if not paths:
+        if not paths or "-" in args.inputs:
             yield "stdin", sys.stdin.read()
-            return
-        for path in tqdm(paths, desc="arquote", unit="file", disable=args.quiet or len(paths) < 2,
-                         file=sys.stderr):
-            try:
-                yield from _read_path(path)
-            except _InputError as err:
-                errors.append(str(err))
+        for path in paths:
+            for doc_id, text, error in _read_path(path):
+                if error is not None:
+                    errors.append(error)
+                else:
+                    yield doc_id, text
 
-    out = sys.stdout
-    writer = None
-    if args.format == "csv":
-        writer = csv.DictWriter(out, fieldnames=list(COLUMNS))
-        writer.writeheader()
-    pending = items()
-    while True:
-        batch = []
-        for item in pending:
-            batch.append(item)
-            if len(batch) >= args.batch_size:
+    bar = tqdm(desc="arquote", unit="doc", file=sys.stderr,
+               disable=args.quiet or (len(paths) < 2 and not any(_is_jsonl(p) for p in paths)))
+    with contextlib.ExitStack() as stack:
+        # An output file is written whole or not at all (temporary file, then rename).
+        out: TextIO = stack.enter_context(atomic_write(args.output, "w")) if args.output else sys.stdout
+        writer = None
+        if args.format == "csv":
+            writer = csv.DictWriter(out, fieldnames=list(COLUMNS))
+            writer.writeheader()
+        rendered = []
+        pending = items()
+        while True:
+            batch = list(itertools.islice(pending, args.batch_size))
+            if not batch:
                 break
-        if not batch:
-            break
-        try:
-            docs = list(ext.pipe([t for _, t in batch], batch_size=args.batch_size))
-        except Exception as err:  # one bad batch must not lose the others
-            errors.append(f"{', '.join(i for i, _ in batch)}: extraction failed ({type(err).__name__}: {err})")
-            continue
-        for (doc_id, _), doc in zip(batch, docs):
-            if args.format == "jsonl":
-                record = doc.to_dict()
-                record = {"id": doc_id, **{k: v for k, v in record.items() if k != "id"}}
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
-            elif args.format == "csv":
-                writer.writerows(rows(doc, doc_id))
-            else:
-                _write_table(out, doc_id, doc)
-        if len(batch) < args.batch_size:
-            break
-    out.flush()
+            for doc_id, doc in _extract_safely(ext, batch, errors):
+                if args.format == "jsonl":
+                    record = doc.to_dict()
+                    record = {"id": doc_id, **{k: v for k, v in record.items() if k != "id"}}
+                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                elif args.format == "csv":
+                    writer.writerows(rows(doc, doc_id))
+                elif args.format == "html":
+                    rendered.append(type(doc)(doc.text, doc.quotes, doc.speakers, doc.claims, doc.cues, id=doc_id))
+                else:
+                    _write_table(out, doc_id, doc)
+            bar.update(len(batch))
+        if args.format == "html":
+            from .display import render
+
+            out.write(str(render(rendered, max_docs=None)))
+        out.flush()
+    bar.close()
     for message in errors:
         print(f"arquote: skipped {message}", file=sys.stderr)
     return EXIT_PARTIAL if errors else EXIT_OK
@@ -228,11 +251,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("extract", help="extract from files, a directory, or stdin")
-    p.add_argument("inputs", nargs="*", help=".txt files, .jsonl(.gz) files with a 'text' field, or directories; none: stdin")
+    p.add_argument("inputs", nargs="*", help=".txt files, .jsonl(.gz) files with a 'text' field, or directories; none or '-': stdin")
     p.add_argument("--model", "--engine", dest="model", default=None,
                    help="'rules', a model directory, or nothing for the default model")
-    p.add_argument("--format", choices=["jsonl", "csv", "table"], default="jsonl")
+    p.add_argument("--format", choices=["jsonl", "csv", "table", "html"], default="jsonl")
+    p.add_argument("-o", "--output", help="write here (atomically) instead of stdout")
     p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--device", default=None, help="for a model: cpu, cuda, cuda:1 …")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_extract)
 
@@ -272,6 +297,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(stop.code or 0)
     except BrokenPipeError:
         return EXIT_OK
+    except KeyboardInterrupt:
+        print("arquote: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

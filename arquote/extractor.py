@@ -330,7 +330,7 @@ class TransformerExtractor(Extractor):
 
         n_labels = len(self.scheme.labels)
         word_strings = [[t[s:e] for s, e in w] or [""] for t, w in zip(texts, words)]
-        enc = self.tokenizer(word_strings, is_split_into_words=True, add_special_tokens=False)
+        enc = self.tokenizer(word_strings, is_split_into_words=True, add_special_tokens=False, verbose=False)
         cls_id = self.tokenizer.cls_token_id
         sep_id = self.tokenizer.sep_token_id
         if cls_id is None or sep_id is None:  # SentencePiece tokenizers name them bos/eos
@@ -433,7 +433,17 @@ def _load_partial(path: str, config: dict[str, Any]) -> tuple[Any, Any]:
         )
     base_dir = str(ensure_base())
     model_config = AutoConfig.from_pretrained(path)
-    model = AutoModelForTokenClassification.from_pretrained(base_dir, config=model_config)
+    # Built from its config and filled by hand: from_pretrained on the bare base would
+    # report the (expected) missing classifier to the user's console on every load.
+    model = AutoModelForTokenClassification.from_config(model_config)
+    body = getattr(model, model.base_model_prefix)
+    base_state = load_file(os.path.join(base_dir, "model.safetensors"))
+    base_state = {k.split(".", 1)[1] if k.startswith(model.base_model_prefix + ".") else k: v
+                  for k, v in base_state.items()}
+    unknown = body.load_state_dict({k: v for k, v in base_state.items() if not k.startswith("pooler.")},
+                                   strict=False).missing_keys
+    if unknown:
+        raise ModelNotAvailableError(f"{base_dir}: base weights lack {unknown[:3]}; delete it to rebuild")
     state = load_file(os.path.join(path, PARTIAL_WEIGHTS))
     missing = set(state) - set(model.state_dict())
     if missing:

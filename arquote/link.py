@@ -30,6 +30,9 @@ Example:
 
 from __future__ import annotations
 
+import bisect
+import heapq
+import itertools
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -334,7 +337,9 @@ def _expand_org(words: Sequence[tuple[str, str]], name: str) -> str:
     bare0 = _bare(key[0])
     folded = [w for w, _ in words]
     for i, w in enumerate(folded):
-        if _bare(w) != bare0 or folded[i + 1:i + len(key)] != key[1:]:
+        # _bare only strips a prefix: a word not ending in bare0 cannot match (and this
+        # check keeps a long text's scan cheap)
+        if not w.endswith(bare0) or _bare(w) != bare0 or folded[i + 1:i + len(key)] != key[1:]:
             continue
         j = i + len(key)
         while j < len(folded) and definite(folded[j]) and j - i < 7 \
@@ -378,7 +383,9 @@ def canonical_name(text: str, names: Sequence[str]) -> str:
     """
     words = _text_words(text)
     candidates = []
-    for raw in names:
+    # a cluster repeats its names (every «الوزير»): each distinct one is expanded once, or
+    # a long document costs mentions x words
+    for raw in dict.fromkeys(names):
         name = _clean_name(raw)
         source = _statement_source(name)
         if source:
@@ -454,6 +461,7 @@ def cluster_mentions(text: str, mentions: Sequence[Span]) -> list[list[Span]]:
         source = _statement_source(name)
         key = _key(source or name)
         role = role_of(text, m)
+        common = _is_common(name)
         target = None
         if key:
             for ci, c in enumerate(info):
@@ -464,12 +472,12 @@ def cluster_mentions(text: str, mentions: Sequence[Span]) -> list[list[Span]]:
                             and other[-len(key) - 1] not in _LINKS:
                         target = ci
                     elif len(other) < len(key) and key[-len(other):] == other and not c["common"] \
-                            and not _is_common(name) and key[-len(other) - 1] not in _LINKS:
+                            and not common and key[-len(other) - 1] not in _LINKS:
                         target = ci
-                    elif c["common"] and _is_common(name) and key[0] == other[0] and (
+                    elif c["common"] and common and key[0] == other[0] and (
                             key == other[:len(key)] or other == key[:len(other)]):
                         target = ci
-            if target is None and _is_common(name):
+            if target is None and common:
                 tokens = [t.norm for t in tokenize(name)]
                 definite = all(t.startswith("ال") or t.startswith("وال") for t in tokens)
                 head = _bare(strip_clitic(tokens[0])) if tokens else ""
@@ -487,7 +495,8 @@ def cluster_mentions(text: str, mentions: Sequence[Span]) -> list[list[Span]]:
                          "common": _is_common(source or name)})
         else:
             clusters[target].append(m)
-            info[target]["keys"].append(key)
+            if key not in info[target]["keys"]:  # repeated keys only slow the next lookups
+                info[target]["keys"].append(key)
             info[target]["heads"] |= heads
             info[target]["last"] = m.start
     return clusters
@@ -545,9 +554,11 @@ def link(text: str, spans: Iterable[Span]) -> LinkResult:
 
     # cue and explicit speaker of each quote
     assigned: list[tuple[Span, Span | None, Speaker | None]] = []
+    near = _Near(quotes, mentions, cues)
     for q in quotes:
-        cue = find_cue(text, q, cues, quotes)
-        mention = _find_speaker(text, q, cue, mentions, cues, quotes)
+        w_quotes, w_mentions, w_cues = near(q)
+        cue = find_cue(text, q, w_cues, w_quotes)
+        mention = _find_speaker(text, q, cue, w_mentions, w_cues, w_quotes)
         assigned.append((q, cue, by_mention.get(mention) if mention is not None else None))
 
     # a named speaker's gender is what the verb of its own attribution shows (قال/قالت)
@@ -563,25 +574,60 @@ def link(text: str, spans: Iterable[Span]) -> LinkResult:
             gender = shown[speaker]
         return gender, number, nonhuman
 
-    # pro-drop: the most recent agreeing speaker before the quote, else the next one
+    # pro-drop: the most recent agreeing speaker before the quote, else the next one.
+    # History runs newest first (mentions before earlier quotes at equal positions) and is
+    # walked lazily: sorting it anew for every quote made long documents quadratic.
     events: list[tuple[int, Speaker, str]] = [(m.end, by_mention[m], m.text) for m in mentions]
+    newest_first = sorted(events, key=lambda e: -e[0])
+    newest_keys = [-e[0] for e in newest_first]
+    oldest_first = sorted(events, key=lambda e: e[0])
+    oldest_keys = [e[0] for e in oldest_first]
+    attributed: list[tuple[int, Speaker, str]] = []  # earlier quotes' speakers, newest first
+    attributed_keys: list[int] = []
     result: list[Quote] = []
-    for i, (q, cue, who) in enumerate(assigned):
+    for q, cue, who in assigned:
         if who is None:
             form = cue_form(cue.text) if cue is not None else None
-            history = sorted(
-                [(pos, s, t) for pos, s, t in events if pos <= q.start]
-                + [(pq.end, ps, ps.name) for pq, _, ps in assigned[:i] if ps is not None],
-                key=lambda e: -e[0])
-            who = next((s for _, s, t in history if agrees(form, features(s, t))), None)
-            if who is None and history:
-                who = history[0][1]
+            history = heapq.merge(newest_first[bisect.bisect_left(newest_keys, -q.start):], attributed,
+                                  key=lambda e: -e[0])
+            first = None
+            for entry in history:
+                first = first or entry
+                if agrees(form, features(entry[1], entry[2])):
+                    who = entry[1]
+                    break
+            if who is None and first is not None:
+                who = first[1]
             if who is None:
-                later = [(pos, s) for pos, s, _ in events if pos > q.end]
-                who = min(later, key=lambda e: e[0])[1] if later else None
-            assigned[i] = (q, cue, who)
+                k = bisect.bisect_right(oldest_keys, q.end)
+                who = oldest_first[k][1] if k < len(oldest_first) else None
+        if who is not None:
+            k = bisect.bisect_right(attributed_keys, -q.end)
+            attributed.insert(k, (q.end, who, who.name))
+            attributed_keys.insert(k, -q.end)
         result.append(Quote(q, quote_kind(text, q), who, cue, q.score))
     return LinkResult(tuple(result), tuple(speakers), tuple(cues))
+
+
+class _Near:
+    """The quotes, mentions and cues close enough to a quote to matter for its cue and
+    speaker: :func:`find_cue` and :func:`_find_speaker` look at most this far (400
+    characters back to a cue, 160 more to a mention before it, 25 + 80 forward), so
+    windowing gives the same answers in time linear in the document."""
+
+    def __init__(self, quotes: Sequence[Span], mentions: Sequence[Span], cues: Sequence[Span]) -> None:
+        groups = (quotes, mentions, cues)  # each sorted by start
+        self.groups = groups
+        self.starts = [[s.start for s in g] for g in groups]
+        # a mention or cue counts from its far edge; quotes are measured from the quote
+        longest = max((len(s) for g in groups[1:] for s in g), default=0)
+        self.back = 400 + 160 + 2 * longest
+        self.ahead = 25 + 80 + 40 + 2 * longest
+
+    def __call__(self, quote: Span) -> list[list[Span]]:
+        lo, hi = quote.start - self.back, quote.end + self.ahead
+        return [list(g[bisect.bisect_left(st, lo):bisect.bisect_right(st, hi)])
+                for g, st in zip(self.groups, self.starts)]
 
 
 def attach_claims(claims: Sequence[NumericClaim], quotes: Sequence[Quote]) -> tuple[NumericClaim, ...]:
@@ -598,8 +644,21 @@ def attach_claims(claims: Sequence[NumericClaim], quotes: Sequence[Quote]) -> tu
         >>> attach_claims([c], [q])[0].claimant.name
         'الوزير'
     """
+    quotes = list(quotes)
+    starts = [q.content.start for q in quotes]
+    if starts != sorted(starts):  # not in text order: the plain scan
+        return tuple(_attach(c, next((q for q in quotes if q.content.contains(c.span)), None))
+                     for c in claims)
+    # reach[j]: the furthest end among quotes[:j + 1]; the first quote containing a claim is
+    # the first one reaching past the claim's end, if it starts before the claim does
+    reach = list(itertools.accumulate((q.content.end for q in quotes), max))
     out = []
     for claim in claims:
-        inside = next((q for q in quotes if q.content.contains(claim.span)), None)
-        out.append(replace(claim, quote=inside, claimant=inside.speaker if inside else None))
+        j = bisect.bisect_left(reach, claim.span.end)
+        inside = quotes[j] if j < bisect.bisect_right(starts, claim.span.start) else None
+        out.append(_attach(claim, inside))
     return tuple(out)
+
+
+def _attach(claim: NumericClaim, quote: Quote | None) -> NumericClaim:
+    return replace(claim, quote=quote, claimant=quote.speaker if quote else None)

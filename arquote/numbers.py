@@ -338,7 +338,7 @@ class _Scanner:
         return float(t), None
 
     def atom(self, form: str, i: int) -> tuple[str, float] | None:
-        if form[0].isdigit():
+        if form[0].isdecimal():
             d = self.digits(i)
             return None if d is None else ("D", d[0])
         return _WORDS.get(form)
@@ -419,7 +419,7 @@ class _Scanner:
                 pos += step
                 end = pos
                 continue
-            a = self.atom(form, pos + step - 1) if form[0].isdigit() or form in _WORDS else None
+            a = self.atom(form, pos + step - 1) if form[0].isdecimal() or form in _WORDS else None
             if a is None:
                 break
             k, v = a
@@ -589,10 +589,10 @@ class _Scanner:
     def try_at(self, i: int) -> tuple[_Cand | None, int] | None:
         t = self.tok(i)
         c = t[0]
-        if c.isdigit():
+        if c.isdecimal():
             return self.number_claim(i, t)
         if c in "$€£":
-            if i + 1 < self.n and self.tok(i + 1)[0].isdigit() and self.glued(i, i + 1):
+            if i + 1 < self.n and self.tok(i + 1)[0].isdecimal() and self.glued(i, i + 1):
                 return self.number_claim(i + 1, self.tok(i + 1), symbol=i)
             return None
         if not c.isalpha():
@@ -631,7 +631,7 @@ class _Scanner:
         an = j_end if after_num is None else after_num
         if prev in lx.time_words or self.tok(an) in lx.time_after:
             return False
-        if self.tok(an) == ":" and self.tok(an + 1)[:1].isdigit():
+        if self.tok(an) == ":" and self.tok(an + 1)[:1].isdecimal():
             return False
         if p >= 0 and self.tok(p) in _ORDINAL_BEFORE_TEEN:
             return False
@@ -656,8 +656,8 @@ class _Scanner:
             # Numbers glued to Latin letters, hyphens or plus signs are names (F-16، تو-95، 5+1).
             before = self.text[max(0, s - 2):s]
             after = self.text[e:e + 2]
-            if (len(before) == 2 and ((before[1] == "-" and before[0].isalpha()) or (before[1] == "+" and before[0].isdigit()))) \
-                    or (len(after) == 2 and ((after[0] == "-" and after[1].isalpha()) or (after[0] == "+" and after[1].isdigit()))) \
+            if (len(before) == 2 and ((before[1] == "-" and before[0].isalpha()) or (before[1] == "+" and before[0].isdecimal()))) \
+                    or (len(after) == 2 and ((after[0] == "-" and after[1].isalpha()) or (after[0] == "+" and after[1].isdecimal()))) \
                     or (before[-1:] and _LATIN.match(before[-1:])) or (after[:1] and _LATIN.match(after[:1])):
                 return False
             if "." not in t and "," not in t and value is not None and value.is_integer():
@@ -665,7 +665,7 @@ class _Scanner:
                 is_year_range = 1900 <= v <= 2100 or (1300 <= v <= 1500 and self.tok(j_end) in lx.year_suffixes)
                 if is_year_range:
                     if noun is None or not self.known_noun(noun) or prev in lx.year_words \
-                            or prev_stripped in lx.year_words or (prev == "و" and self.tok(p - 1)[:1].isdigit()) \
+                            or prev_stripped in lx.year_words or (prev == "و" and self.tok(p - 1)[:1].isdecimal()) \
                             or prev in lx.months or prev == "في" or self.tok(j_end) in lx.year_suffixes:
                         return False
                 if kind not in ("money", "percent", "measure") and prev in lx.name_heads and (
@@ -679,7 +679,7 @@ class _Scanner:
             return True
         if t == "من" and self.tok(j + 1) in self.lex.months:
             return True
-        if t == "/" and self.tok(j + 1)[:1].isdigit():
+        if t == "/" and self.tok(j + 1)[:1].isdecimal():
             return True
         return False
 
@@ -701,12 +701,12 @@ class _Scanner:
             nxt = None
             if t == "او" and j + 1 < self.n:
                 nxt = j + 1
-            elif t in ("/", "-") or (sep in _RANGE_SEPS and self.tok(j)[:1].isdigit()):
+            elif t in ("/", "-") or (sep in _RANGE_SEPS and self.tok(j)[:1].isdecimal()):
                 nxt = j + 1 if t in ("/", "-") else j
             if nxt is None:
                 break
             f2 = self.tok(nxt)
-            if not f2 or not (f2[0].isdigit() or f2 in _WORDS) or (f2[0].isdigit() != form[0].isdigit()):
+            if not f2 or not (f2[0].isdecimal() or f2 in _WORDS) or (f2[0].isdecimal() != form[0].isdecimal()):
                 break
             second = self.parse_number(nxt, f2)
             if second is None:
@@ -731,7 +731,7 @@ class _Scanner:
         noun: int | None = None
         pct_end = self.percent_at(j)
         pct_before = i > 0 and self.tok(i - 1) in ("%", "٪") and self.glued(i - 1, i) and not (
-            i > 1 and self.tok(i - 2)[:1].isdigit())
+            i > 1 and self.tok(i - 2)[:1].isdecimal())
         if pct_end is not None or pct_before:
             unit, kind = "%", "percent"
             if pct_end is not None:
@@ -760,7 +760,7 @@ class _Scanner:
             if noun_ok and first == "U" and num["first_value"] in (0, 1) and num["single"]:
                 noun_ok = False
             # «مليونا عام 2013»: the year phrase is not the counted noun.
-            if noun_ok and self.tok(jn) in ("عام", "سنه") and self.tok(jn + 1)[:1].isdigit():
+            if noun_ok and self.tok(jn) in ("عام", "سنه") and self.tok(jn + 1)[:1].isdecimal():
                 noun_ok = False
             # «ألفا» alone is a dual construct («ألفا جندي») only before a known noun.
             if noun_ok and first == "SA" and num["single"] and not self.known_noun(jn):

@@ -173,7 +173,7 @@ def encode_documents(
         stats["documents"] += 1
         stats["spans"] += len(doc.spans)
         stats["misaligned_spans"] += len(alignment.misaligned)
-        enc = tokenizer([doc.text[s:e] for s, e in words], is_split_into_words=True,
+        enc = tokenizer([doc.text[s:e] for s, e in words], is_split_into_words=True, verbose=False,
                         add_special_tokens=False)
         word_ids = enc.word_ids()
         token_labels = []

