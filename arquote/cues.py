@@ -251,7 +251,12 @@ _FOLD_TABLE = str.maketrans({ch: fold(ch) for ch in set(_MARKS_IN_WORD)
 _PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
 
 
-@lru_cache(maxsize=8192)
+#: Texts up to this length share a large cache (names and snippets recur across documents);
+#: longer ones (whole documents, quotes) a cache of two, so that a stream of documents
+#: does not keep thousands of tokenized articles alive.
+_SHORT_TEXT = 256
+
+
 def tokenize(text: str) -> tuple[Token, ...]:
     """The words of ``text`` (letters, digits, ``_`` and ``#``), with folded forms.
 
@@ -262,6 +267,10 @@ def tokenize(text: str) -> tuple[Token, ...]:
         >>> [(t.text, t.norm) for t in tokenize("قالَ إنّ ٤٨")]
         [('قالَ', 'قال'), ('إنّ', 'ان'), ('٤٨', '48')]
     """
+    return _tokenize_short(text) if len(text) <= _SHORT_TEXT else _tokenize_long(text)
+
+
+def _tokenize(text: str) -> tuple[Token, ...]:
     out = []
     slow = _PRESENTATION.search(text) is not None  # presentation forms need the full fold
     table = _FOLD_TABLE
@@ -281,6 +290,10 @@ def tokenize(text: str) -> tuple[Token, ...]:
             word = text[start:end]
         out.append(Token(start, end, norm, word))
     return tuple(out)
+
+
+_tokenize_short = lru_cache(maxsize=8192)(_tokenize)
+_tokenize_long = lru_cache(maxsize=2)(_tokenize)  # the engine and the linker read one text
 
 
 def _tokenize_reference(text: str) -> tuple[Token, ...]:

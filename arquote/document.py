@@ -327,9 +327,11 @@ class Document:
         for claim in self.claims:
             if claim.number is not None:
                 claim.number.check(self.text)
-        known = set(self.speakers)
+        # Identity first: hashing a Speaker hashes all its mentions, which is slow in long
+        # documents; equality is the fallback for speakers rebuilt by the caller.
+        known_ids = {id(s) for s in self.speakers}
         for who in [q.speaker for q in self.quotes] + [c.claimant for c in self.claims]:
-            if who is not None and who not in known:
+            if who is not None and id(who) not in known_ids and who not in self.speakers:
                 raise AnnotationError(
                     f"{who!r} is attributed a quote or claim but is not in the document's speakers"
                 )

@@ -34,6 +34,7 @@ __all__ = [
     "LabelScheme",
     "DEFAULT_SCHEME",
     "split_words",
+    "word_strings",
     "word_tags",
     "windows",
     "Alignment",
@@ -53,6 +54,21 @@ _WORD_RE = re.compile(
 def split_words(text: str) -> list[tuple[int, int]]:
     """The ``[start, end)`` character ranges of the words of ``text``."""
     return [m.span() for m in _WORD_RE.finditer(text)]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def word_strings(text: str, words: Sequence[tuple[int, int]]) -> list[str]:
+    """The words as the tokenizer gets them: a lone surrogate (text decoded with
+    ``errors="surrogateescape"`` or cut from UTF-16) becomes U+FFFD, since a fast tokenizer
+    rejects what is not valid UTF-8. Offsets are untouched: words map back by position.
+
+    Example:
+        >>> word_strings("قال " + chr(0xD800), [(0, 3), (4, 5)])
+        ['قال', '�']
+    """
+    return [_SURROGATE.sub("\ufffd", text[s:e]) for s, e in words]
 
 
 def _layer_tags(labels: Sequence[str]) -> list[str]:

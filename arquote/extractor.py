@@ -115,6 +115,28 @@ ARQUOTE_CONFIG = "arquote_config.json"
 #: Partial weights (fine-tuned layers over a base model) of a compact model directory.
 PARTIAL_WEIGHTS = "arquote_partial.safetensors"
 _DEFAULT_DIR = os.path.join(os.path.dirname(__file__), "data", "default_model")
+#: Any of these makes a tokenizer (fast ``tokenizer.json``, or the vocabulary it is built from).
+_TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "sentencepiece.bpe.model", "spiece.model",
+                    "tokenizer.model", "vocab.json")
+
+
+class _quiet_transformers:
+    """Turns transformers' progress bars off for one load or save, then restores them.
+
+    Library code must not print; transformers draws "Loading weights" bars by default.
+    """
+
+    def __enter__(self) -> None:
+        from transformers.utils import logging as hf_logging
+
+        self._was_enabled = hf_logging.is_progress_bar_enabled()
+        hf_logging.disable_progress_bar()
+
+    def __exit__(self, *exc: object) -> None:
+        from transformers.utils import logging as hf_logging
+
+        if self._was_enabled:
+            hf_logging.enable_progress_bar()
 
 
 def _version_tuple(version: str) -> tuple[int, ...]:
@@ -134,7 +156,7 @@ def read_arquote_config(path: str) -> dict[str, Any]:
     import json
 
     from . import __version__
-    from .encode import SCHEME_NAME
+    from .encode import DEFAULT_SCHEME, SCHEME_NAME
 
     if not os.path.isdir(path):
         raise ModelNotAvailableError(f"{path} is not a directory")
@@ -168,6 +190,22 @@ def read_arquote_config(path: str) -> dict[str, Any]:
         raise ModelNotAvailableError(
             f"{path} has no model weights ({' or '.join(weights)}); the save was incomplete"
         )
+    partial = os.path.isfile(os.path.join(path, PARTIAL_WEIGHTS))  # its tokenizer may be the base's
+    if not partial and not any(os.path.isfile(os.path.join(path, f)) for f in _TOKENIZER_FILES):
+        # transformers would build an empty tokenizer here and the model would read only [UNK]
+        raise ModelNotAvailableError(
+            f"{path} has no tokenizer (none of {', '.join(_TOKENIZER_FILES)}); the save was "
+            "incomplete: save again with TransformerExtractor.save_pretrained"
+        )
+    try:
+        with open(os.path.join(path, "config.json"), encoding="utf-8") as handle:
+            id2label = {int(k): v for k, v in json.load(handle).get("id2label", {}).items()}
+    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError, ValueError) as err:
+        raise ModelNotAvailableError(f"{path}/config.json is not a valid model config ({err})") from None
+    try:  # before the weights: a classifier of another size fails there with a cryptic error
+        DEFAULT_SCHEME.check(id2label)
+    except ValueError as err:
+        raise ModelNotAvailableError(f"{path}: {err}") from None
     return config
 
 
@@ -239,6 +277,11 @@ class TransformerExtractor(Extractor):
         Raises:
             ModelNotAvailableError: naming what is missing or incompatible.
         """
+        with _quiet_transformers():
+            return cls._from_pretrained(path, device, **kwargs)
+
+    @classmethod
+    def _from_pretrained(cls, path: str, device: Any = None, **kwargs: Any) -> "TransformerExtractor":
         from transformers import AutoModelForTokenClassification, AutoTokenizer
 
         if os.path.isdir(path):
@@ -290,7 +333,8 @@ class TransformerExtractor(Extractor):
         os.makedirs(parent, exist_ok=True)
         tmp = tempfile.mkdtemp(prefix=".arquote-save-", dir=parent)
         try:
-            self.model.save_pretrained(tmp)
+            with _quiet_transformers():
+                self.model.save_pretrained(tmp)
             self.tokenizer.save_pretrained(tmp)
             config = dict(self.arquote_config)
             config.update(
@@ -326,11 +370,11 @@ class TransformerExtractor(Extractor):
         import numpy as np
         import torch
 
-        from .encode import windows
+        from .encode import windows, word_strings
 
         n_labels = len(self.scheme.labels)
-        word_strings = [[t[s:e] for s, e in w] or [""] for t, w in zip(texts, words)]
-        enc = self.tokenizer(word_strings, is_split_into_words=True, add_special_tokens=False, verbose=False)
+        pieces = [word_strings(t, w) or [""] for t, w in zip(texts, words)]
+        enc = self.tokenizer(pieces, is_split_into_words=True, add_special_tokens=False, verbose=False)
         cls_id = self.tokenizer.cls_token_id
         sep_id = self.tokenizer.sep_token_id
         if cls_id is None or sep_id is None:  # SentencePiece tokenizers name them bos/eos

@@ -311,7 +311,7 @@ def _statement_source(name: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=2)  # one document's words, asked for by each speaker; no more kept
 def _text_words(text: str) -> tuple[tuple[str, str], ...]:
     """(folded, original) words of the text, hashtags split at ``_``, with sentence breaks."""
     out: list[tuple[str, str]] = []
@@ -562,16 +562,18 @@ def link(text: str, spans: Iterable[Span]) -> LinkResult:
         assigned.append((q, cue, by_mention.get(mention) if mention is not None else None))
 
     # a named speaker's gender is what the verb of its own attribution shows (قال/قالت)
-    shown: dict[Speaker, str] = {}
+    # keyed by identity: hashing a Speaker hashes all its mentions, and a long document's
+    # speaker has thousands (the speakers here are the distinct objects made above)
+    shown: dict[int, str] = {}
     for q, cue, who in assigned:
         form = cue_form(cue.text) if cue is not None else None
         if who is not None and form is not None and form.gender and form.kind in ("past", "present"):
-            shown.setdefault(who, form.gender)
+            shown.setdefault(id(who), form.gender)
 
     def features(speaker: Speaker, mention: str) -> tuple[str | None, str | None, bool]:
         gender, number, nonhuman = speaker_features(mention)
-        if gender is None and speaker in shown:
-            gender = shown[speaker]
+        if gender is None and id(speaker) in shown:
+            gender = shown[id(speaker)]
         return gender, number, nonhuman
 
     # pro-drop: the most recent agreeing speaker before the quote, else the next one.

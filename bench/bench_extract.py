@@ -1,0 +1,179 @@
+"""Benchmark: arquote's model pipeline against the naive transformers pipeline.
+
+    python bench/bench_extract.py --corpus ../shared/corpus/ant_multisource.jsonl.gz --docs 200
+    python bench/bench_extract.py --corpus ... --model runs/e5small_cpu/model --device cpu
+
+Measures, in one run, on N real articles:
+- arquote (the default model, or --model): documents/s, words/s, peak RSS, cold ``load()``
+  time (base model already cached) and first-call latency;
+- the naive way on the same model: ``transformers.pipeline("token-classification",
+  aggregation_strategy="first")``, one text at a time. It truncates at the model's maximum
+  length, so only the words it actually reads are counted;
+- scaling: seconds per document for one text repeated 1x, 4x and 16x, and the fitted exponent;
+- the rule engine's and ``find_claims``'s throughput.
+
+Prints a table, then one JSON object as the last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import math
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def peak_rss_mb() -> float:
+    # ru_maxrss is in kilobytes on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def read_texts(path: str, n: int, min_chars: int = 200) -> list[str]:
+    out = []
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            text = json.loads(line).get("text", "")
+            if len(text) >= min_chars:
+                out.append(text)
+            if len(out) >= n:
+                break
+    return out
+
+
+def count_words(text: str) -> int:
+    return len(text.split())
+
+
+def fit_exponent(sizes: list[float], seconds: list[float]) -> float:
+    xs = [math.log(s) for s in sizes]
+    ys = [math.log(max(t, 1e-9)) for t in seconds]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", required=True)
+    parser.add_argument("--docs", type=int, default=200)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--model", default=None, help="model directory (default: the embedded model)")
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--skip-baseline", action="store_true")
+    args = parser.parse_args(argv)
+
+    import torch
+
+    import arquote
+    from arquote.numbers import find_claims
+
+    texts = read_texts(args.corpus, args.docs)
+    words = sum(count_words(t) for t in texts)
+    rows: list[tuple[str, str]] = []
+
+    # Make sure the base is converted and cached: load() is timed warm, as users see it.
+    from arquote.base import ensure_base
+
+    ensure_base()
+    started = time.perf_counter()
+    ext = arquote.load(args.model, device=args.device, batch_size=args.batch_size)
+    load_s = time.perf_counter() - started
+    started = time.perf_counter()
+    ext(texts[0])
+    first_call_s = time.perf_counter() - started
+
+    started = time.perf_counter()
+    docs = list(ext.pipe(texts, batch_size=args.batch_size))
+    seconds = time.perf_counter() - started
+    rss = peak_rss_mb()
+    docs_per_s = len(texts) / seconds
+    words_per_s = words / seconds
+    rows += [
+        ("documents", f"{len(texts)} ({words} words)"),
+        ("arquote load() s (base cached)", f"{load_s:.2f}"),
+        ("arquote first call s", f"{first_call_s:.2f}"),
+        ("arquote docs/s", f"{docs_per_s:.2f}"),
+        ("arquote words/s", f"{words_per_s:.0f}"),
+        ("peak RSS MB (load + extraction)", f"{rss:.0f}"),
+        ("quotes / claims found", f"{sum(len(d.quotes) for d in docs)} / {sum(len(d.claims) for d in docs)}"),
+    ]
+
+    # Scaling: the same text repeated; seconds per document.
+    base_text = max(texts[:20], key=len)
+    sizes, times = [1, 4, 16], []
+    for k in sizes:
+        long_text = "\n\n".join([base_text] * k)
+        started = time.perf_counter()
+        ext(long_text)
+        times.append(time.perf_counter() - started)
+    exponent = fit_exponent(sizes, times)
+    rows.append(("scaling s for 1x/4x/16x", " / ".join(f"{t:.2f}" for t in times)))
+    rows.append(("scaling exponent", f"{exponent:.2f}"))
+
+    baseline_words_per_s = None
+    if not args.skip_baseline:
+        from transformers import pipeline
+
+        with tempfile.TemporaryDirectory() as tmp:
+            # The naive pipeline needs a plain Hugging Face directory: write the full model.
+            ext.model.save_pretrained(tmp)
+            ext.tokenizer.save_pretrained(tmp)
+            device = 0 if args.device.startswith("cuda") else -1
+            nlp = pipeline("token-classification", model=tmp, tokenizer=tmp,
+                           aggregation_strategy="first", device=device)
+            limit = nlp.tokenizer.model_max_length
+            limit = min(limit if limit and limit < 10**6 else 512, ext.model.config.max_position_embeddings)
+            read_words = 0
+            for t in texts:
+                enc = nlp.tokenizer(t, truncation=True, max_length=limit, return_offsets_mapping=True)
+                last = max((e for _, e in enc["offset_mapping"]), default=0)
+                read_words += count_words(t[:last])
+            started = time.perf_counter()
+            for t in texts:
+                nlp(t)
+            baseline_seconds = time.perf_counter() - started
+        baseline_words_per_s = read_words / baseline_seconds
+        rows.append(("naive pipeline words/s (words read)", f"{baseline_words_per_s:.0f} ({read_words} of {words} words)"))
+        rows.append(("speedup", f"{words_per_s / baseline_words_per_s:.2f}x"))
+
+    rules = arquote.load("rules")
+    started = time.perf_counter()
+    for t in texts:
+        rules(t)
+    rules_docs_per_s = len(texts) / (time.perf_counter() - started)
+    started = time.perf_counter()
+    for t in texts:
+        find_claims(t)
+    claims_docs_per_s = len(texts) / (time.perf_counter() - started)
+    rows += [("rules docs/s", f"{rules_docs_per_s:.1f}"), ("find_claims docs/s", f"{claims_docs_per_s:.1f}")]
+
+    width = max(len(k) for k, _ in rows)
+    print(f"arquote benchmark: {torch.get_num_threads()} threads, device {args.device}, {os.cpu_count()} CPUs")
+    for key, value in rows:
+        print(f"{key:<{width}}  {value}")
+    print(json.dumps({
+        "docs": len(texts),
+        "docs_per_s": round(docs_per_s, 3),
+        "words_per_s": round(words_per_s, 1),
+        "baseline_words_per_s": None if baseline_words_per_s is None else round(baseline_words_per_s, 1),
+        "speedup": None if baseline_words_per_s is None else round(words_per_s / baseline_words_per_s, 3),
+        "peak_rss_mb": round(rss, 1),
+        "load_s": round(load_s, 3),
+        "first_call_s": round(first_call_s, 3),
+        "scaling_exponent": round(exponent, 3),
+        "rules_docs_per_s": round(rules_docs_per_s, 1),
+        "find_claims_docs_per_s": round(claims_docs_per_s, 1),
+    }))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
