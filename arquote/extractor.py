@@ -323,14 +323,10 @@ class TransformerExtractor(Extractor):
         Returns:
             The path.
         """
-        import shutil
-        import tempfile
+        from .io import atomic_dir
 
         path = os.path.abspath(os.fspath(path))
-        parent = os.path.dirname(path)
-        os.makedirs(parent, exist_ok=True)
-        tmp = tempfile.mkdtemp(prefix=".arquote-save-", dir=parent)
-        try:
+        with atomic_dir(path) as tmp:
             with _quiet_transformers():
                 self.model.save_pretrained(tmp)
             self.tokenizer.save_pretrained(tmp)
@@ -341,10 +337,6 @@ class TransformerExtractor(Extractor):
                 mode = "wb" if isinstance(content, bytes) else "w"
                 with open(os.path.join(tmp, name), mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as handle:
                     handle.write(content)
-            _replace_dir(tmp, path)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
         return path
 
     def write_arquote_config(self, directory: str, **fields: Any) -> None:
@@ -449,24 +441,6 @@ def _assemble(text: str, words: list[tuple[int, int]], probs: Any, scheme: Any) 
     claims = [claim_from_span(text, s.start, s.end, score=s.score) for s in spans if s.label == "NUM"]
     claims = attach_claims(claims, linked.quotes)
     return Document(text, linked.quotes, linked.speakers, tuple(claims), linked.cues)
-
-
-def _replace_dir(new: str, target: str) -> None:
-    """Moves directory ``new`` to ``target``, replacing it with renames only."""
-    import shutil
-
-    old = None
-    if os.path.exists(target):
-        old = target + ".old-" + os.path.basename(new)
-        os.rename(target, old)
-    try:
-        os.rename(new, target)
-    except BaseException:
-        if old is not None:
-            os.rename(old, target)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def _load_partial(path: str, config: dict[str, Any]) -> tuple[Any, Any]:

@@ -41,6 +41,7 @@ from .document import LABELS, AnnotationError, Document, Span
 
 __all__ = [
     "atomic_write",
+    "atomic_dir",
     "iter_jsonl",
     "read_jsonl",
     "write_jsonl",
@@ -68,6 +69,43 @@ PathLike = Union[str, "os.PathLike[str]"]
 # ---------------------------------------------------------------------------------------
 
 _WRITE_MODES = ("w", "wt", "wb")
+
+
+@contextlib.contextmanager
+def atomic_dir(path: str | os.PathLike[str]) -> Iterator[str]:
+    """Builds a directory in a temporary sibling and moves it to ``path`` at the end.
+
+    On success the old directory (if any) is replaced with renames only; on an exception
+    the temporary directory is removed and the old one is untouched.
+
+    Example:
+        >>> with atomic_dir("out/model") as tmp:           # doctest: +SKIP
+        ...     Path(tmp, "config.json").write_text("{}")
+    """
+    import shutil
+    import tempfile
+
+    target = os.path.abspath(os.fspath(path))
+    parent = os.path.dirname(target)
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=".arquote-save-", dir=parent)
+    try:
+        yield tmp
+        old = None
+        if os.path.exists(target):
+            old = target + ".old-" + os.path.basename(tmp)
+            os.rename(target, old)
+        try:
+            os.rename(tmp, target)
+        except BaseException:
+            if old is not None:
+                os.rename(old, target)
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 @contextlib.contextmanager

