@@ -54,7 +54,7 @@ _ORG_NAME_HEADS = _F("وكالة شركة منظمة صحيفة موقع قنا�
 #: Nouns before quotation marks that make the marked words a name or a title.
 _TITLE_NOUNS = _F("صحيفة مجلة موقع قناة برنامج فيلم كتاب مسلسل أغنية اسم عنوان شعار بعنوان "
                   "تحت وسم هاشتاغ حملة عملية مبادرة مشروع مؤتمر منتدى مهرجان ألبوم رواية "
-                  "مع لصحيفة لمجلة لموقع لقناة لبرنامج وكالة لوكالة")
+                  "مع لصحيفة لمجلة لموقع لقناة لبرنامج وكالة لوكالة باسم")
 _NAME_GLUE = _F("الله الدين الرحمن الرحيم العزيز الحق ابن بن بنت أبو ابو أبي ابي آل ال عبد عبد")
 _CLAUSE_END = _F("أي لكن لكنه لكنها لكنهم ولكن غير مشيرا بينما فيما في_محاولة")
 _SENT_END = re.compile(r"[!?؟\n]|(?<!\.)\.(?![.\d])")
@@ -284,7 +284,8 @@ def _name_slot(v: _View, k: int, lo: int) -> bool:
     prev = v.norms[k - 1]
     titles = word_list("title", "rank")
     return prev in titles or strip_clitic(prev) in titles or definite(prev) \
-        or prev in _CONNECTORS or v.cue[k - 1] is not None
+        or prev in _CONNECTORS or v.cue[k - 1] is not None \
+        or prev in _ORG_NAME_HEADS or strip_clitic(prev) in _ORG_NAME_HEADS or prev == "باسم"
 
 
 def _marked_name(v: _View, lo: int, hi: int) -> tuple[int, int] | None:
@@ -300,7 +301,9 @@ def _marked_name(v: _View, lo: int, hi: int) -> tuple[int, int] | None:
                                                            or b <= v.toks[hi - 1].end):
             inner = [k for k in range(lo, hi) if a < v.toks[k].start and v.toks[k].end <= b]
             # marks vouch for a name: only a complementizer or a cue word rules it out
-            if 1 <= len(inner) <= 4 and not any(v.is_comp(k) or v.cue[k] is not None for k in inner):
+            # up to four words, six after «باسم» or «صحيفة» (a long organization name)
+            most = 6 if inner and inner[0] > 0 and v.norms[inner[0] - 1] in _TITLE_NOUNS else 4
+            if 1 <= len(inner) <= most and not any(v.is_comp(k) or v.cue[k] is not None for k in inner):
                 if not v.norms[inner[0]].startswith("ال") and _name_slot(v, inner[0], lo):
                     return v.toks[inner[0]].start, v.toks[inner[-1]].end
     return None
@@ -349,7 +352,9 @@ def _chunk_speaker(v: _View, lo: int, hi: int) -> tuple[tuple[int, int] | None, 
                 break  # «السلطات الأمنية العراقية حصيلة …»: the object starts
             if j > k and n.startswith("و") and n[1:] in heads:
                 break  # «حكومة باراغواي ووزارة الخارجية»: keep the first body
-            if j > k and is_title and definite(n) and definite(v.norms[j - 1]) and not _adjective(n):
+            if j > k and is_title and definite(first) and definite(n) and definite(v.norms[j - 1]) \
+                    and not _adjective(n):
+                # (an indefinite title heads a genitive chain: «زعيم اليمين الحاكم في …»)
                 break  # «أكد الوزير الاتفاق»: a definite noun after a definite title is the object
             if definite(n) or n.startswith("لل") or n.startswith("بال"):
                 saw_definite = True
@@ -830,6 +835,11 @@ def _headline_left(v: _View, left_start: int, colon: int, breaking: bool, right_
     lo, hi = v.index_at(left_start), v.index_at(colon)
     if hi - lo < 1 or hi - lo > 12:
         return None
+    # «رويترز عن وزير الخارجية: …»: a relaying outlet (ruling 4) before عن is not the source
+    relay = next((k for k in range(lo + 1, min(lo + 4, hi - 1)) if v.norms[k] == "عن"), None)
+    if relay is not None and all(_namey(n) or n in word_list("outlet") or strip_clitic(n) in word_list("outlet")
+                                 for n in v.norms[lo:relay]):
+        lo = relay + 1
     left = v.norms[lo:hi]
     stops = word_list("headline_stop")
     if left[0] in stops or " ".join(left[:2]) in stops or any(c.isdigit() for c in "".join(left)):
