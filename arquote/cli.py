@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import gzip
 import itertools
 import json
 import sys
@@ -56,30 +55,24 @@ def _read_path(path: Path) -> Iterator[tuple[str, str | None, str | None]]:
     A ``.txt`` file is one document; a ``.jsonl(.gz)`` file holds one ``{"text": …}`` object
     a line. A bad line is reported and skipped; the rest of its file is still read.
     """
+    from .document import AnnotationError
+    from .io import iter_texts
+
     try:
         if _is_jsonl(path):
-            opener = gzip.open if path.name.endswith(".gz") else open
-            with opener(path, "rt", encoding="utf-8") as handle:
-                for lineno, line in enumerate(handle, 1):
-                    if not line.strip():
-                        continue
-                    try:
-                        record = json.loads(line)
-                    except json.JSONDecodeError as err:
-                        yield f"{path}:{lineno}", None, f"{path}:{lineno}: not valid JSON ({err.msg})"
-                        continue
-                    if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-                        yield f"{path}:{lineno}", None, f"{path}:{lineno}: expected an object with a string 'text' field"
-                        continue
-                    yield str(record.get("id", f"{path.stem}:{lineno}")), record["text"], None
+            for rec in iter_texts(path):
+                where = rec.id if rec.id is not None else f"{path.stem}:{rec.line}"
+                yield where, rec.text, rec.error
         else:
             yield path.stem, path.read_text(encoding="utf-8"), None
     except FileNotFoundError:
         yield str(path), None, f"{path}: no such file"
     except UnicodeDecodeError as err:
         yield str(path), None, f"{path}: not UTF-8 text ({err.reason} at byte {err.start})"
-    except (OSError, EOFError) as err:
-        yield str(path), None, f"{path}: cannot read ({getattr(err, 'strerror', None) or err})"
+    except AnnotationError as err:
+        yield str(path), None, str(err)
+    except OSError as err:
+        yield str(path), None, f"{path}: cannot read ({err.strerror or err})"
 
 
 def _load(name: str | None, device: str | None = None):

@@ -21,9 +21,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Iterator, NamedTuple
 
+from ._resources import read_data
 from .normalize import DIACRITICS, INVISIBLE, fold, normalize
 
 __all__ = [
@@ -88,10 +88,6 @@ class Token(NamedTuple):
     text: str
 
 
-def _data(name: str) -> str:
-    return resources.files("arquote").joinpath("data", name).read_text(encoding="utf-8")
-
-
 def _feat(code: str) -> tuple[str | None, str | None]:
     gender, _, number = code.partition(".")
     return (None if gender in ("-", "") else gender, None if number in ("-", "") else number)
@@ -142,7 +138,7 @@ def cue_lexicon() -> dict[str, CueForm]:
             put(clitic + word, CueForm(form.lemma, form.cls, form.gender, form.number,
                                        form.kind, False))
 
-    for lineno, line in enumerate(_data("cues.tsv").splitlines(), 1):
+    for lineno, line in enumerate(read_data("cues.tsv").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
         cols = line.split("\t")
@@ -219,7 +215,7 @@ def word_list(*sections: str) -> frozenset[str]:
     section = sections[0]
     sections: dict[str, set[str]] = {}
     current: set[str] | None = None
-    for line in _data("rules_lexicon.txt").splitlines():
+    for line in read_data("rules_lexicon.txt").splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
             continue

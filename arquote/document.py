@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 __all__ = [
     "LABELS",
@@ -458,6 +458,22 @@ def _with_offsets(rec: dict[str, Any], span: Span, score: float | None) -> dict[
     return rec
 
 
+def fresh_keys(used: set[str]) -> Iterator[str]:
+    """Speaker keys ``S1``, ``S2``… not in ``used``; each key given is added to ``used``.
+
+    Example:
+        >>> keys = fresh_keys({"S1"})
+        >>> next(keys), next(keys)
+        ('S2', 'S3')
+    """
+    n = 0
+    while True:
+        n += 1
+        if f"S{n}" not in used:
+            used.add(f"S{n}")
+            yield f"S{n}"
+
+
 def _speaker_keys(speakers: Iterable[Speaker]) -> dict[Speaker, str]:
     """Keys for the speakers: their own where set and unique, else ``S1``, ``S2``…"""
     keys: dict[Speaker, str] = {}
@@ -469,13 +485,9 @@ def _speaker_keys(speakers: Iterable[Speaker]) -> dict[Speaker, str]:
             used.add(s.key)
         else:
             pending.append(s)
-    n = 0
+    new = fresh_keys(used)
     for s in pending:
-        n += 1
-        while f"S{n}" in used:
-            n += 1
-        keys[s] = f"S{n}"
-        used.add(f"S{n}")
+        keys[s] = next(new)
     return keys
 
 

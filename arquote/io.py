@@ -37,12 +37,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator, Mapping, Sequence, Union
 
-from .document import LABELS, AnnotationError, Document, Span
+from .document import LABELS, AnnotationError, Document, Span, fresh_keys
 
 __all__ = [
     "atomic_write",
     "atomic_dir",
     "iter_jsonl",
+    "iter_texts",
+    "TextRecord",
     "read_jsonl",
     "write_jsonl",
     "read_doccano",
@@ -294,6 +296,60 @@ def _iter_jsonl(path: Path) -> Iterator[Document]:
         yield _document_at(path, lineno, _record_at(path, lineno, line))
 
 
+@dataclass(frozen=True)
+class TextRecord:
+    """One line of a JSONL file of raw texts (``{"text": ..., "id": ...}``).
+
+    Attributes:
+        line: The line number.
+        id: The record's ``id`` as a string, ``None`` when it has none.
+        text: The text; ``None`` for a bad line.
+        error: ``"path:line: what is wrong"`` for a bad line, else ``None``.
+    """
+
+    line: int
+    id: str | None
+    text: str | None
+    error: str | None = None
+
+
+def iter_texts(path: PathLike) -> Iterator[TextRecord]:
+    """Reads a JSONL file of raw texts (a corpus, or input to extract) lazily.
+
+    Blank lines are skipped and gzip is detected by content. A bad line (invalid JSON, no
+    string ``text``) is yielded with its ``error`` set, so the caller decides whether to
+    skip it or stop; a file that is not UTF-8 or a corrupt gzip raises.
+
+    Raises:
+        FileNotFoundError: when ``path`` does not exist (at the call).
+        AnnotationError: ``"path:line: ..."`` for a line that is not UTF-8, or a corrupt gzip.
+
+    Example:
+        >>> for rec in iter_texts("corpus/saudinewsnet.jsonl.gz"):   # doctest: +SKIP
+        ...     print(rec.id, len(rec.text or ""))
+    """
+    path = Path(os.fspath(path))
+    _check_exists(path, "text file")
+    return _iter_texts(path)
+
+
+def _iter_texts(path: Path) -> Iterator[TextRecord]:
+    for lineno, line in _lines(path, "text file"):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            yield TextRecord(lineno, None, None, f"{path}:{lineno}: not valid JSON ({err.msg})")
+            continue
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            yield TextRecord(lineno, None, None,
+                             f"{path}:{lineno}: expected a JSON object with a string 'text' field")
+            continue
+        ident = record.get("id")
+        yield TextRecord(lineno, None if ident is None else str(ident), record["text"])
+
+
 def read_jsonl(path: PathLike) -> list[Document]:
     """Reads a whole JSONL file of annotation records; see :func:`iter_jsonl`.
 
@@ -397,16 +453,11 @@ def _span_sort_key(rec: Mapping[str, Any]) -> tuple[int, int, int]:
 
 def _new_speaker_keys(names: Iterable[str], used: set[str]) -> dict[str, str]:
     """Keys ``S1``, ``S2``… for mention texts that belong to no known speaker."""
+    new = fresh_keys(used)
     keys: dict[str, str] = {}
-    n = 0
     for name in names:
-        if name in keys:
-            continue
-        n += 1
-        while f"S{n}" in used:
-            n += 1
-        keys[name] = f"S{n}"
-        used.add(f"S{n}")
+        if name not in keys:
+            keys[name] = next(new)
     return keys
 
 

@@ -25,9 +25,9 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
+from arquote._resources import read_data
 from arquote.document import NumericClaim, Span
 from arquote.normalize import INVISIBLE, Normalized, fold, normalize
 
@@ -75,15 +75,11 @@ class Quantity:
 # Lexicons (arquote/data/numbers_*.{tsv,json}), folded once.
 
 
-def _read_data(name: str) -> str:
-    return resources.files("arquote").joinpath("data", name).read_text(encoding="utf-8")
-
-
 class _Lex:
     """All word lists, folded for matching on normalized text."""
 
     def __init__(self) -> None:
-        raw = json.loads(_read_data("numbers_lexicon.json"))
+        raw = json.loads(read_data("numbers_lexicon.json"))
         f = fold
         self.months = frozenset(f(w) for w in raw["months"])
         self.year_words = frozenset(f(w) for w in raw["year_words"])
@@ -116,7 +112,7 @@ class _Lex:
         self.plurals: set[str] = set()
         self.singulars: set[str] = set()
         self.human: set[str] = set()
-        for line in _read_data("numbers_nouns.tsv").splitlines():
+        for line in read_data("numbers_nouns.tsv").splitlines():
             if not line.strip() or line.startswith("#"):
                 continue
             cols = line.split("\t")

@@ -18,6 +18,7 @@ import pytest
 
 from arquote.display import render
 from arquote.document import Document, NumericClaim, Quote, Span, Speaker
+from test_render import span
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 BROWSER = next((path for path in map(shutil.which, BROWSERS) if path), None)
@@ -25,11 +26,6 @@ BROWSER = next((path for path in map(shutil.which, BROWSERS) if path), None)
 pytestmark = pytest.mark.skipif(
     BROWSER is None, reason="chromium is not installed (Debian: apt-get install -y chromium)"
 )
-
-
-def span(text: str, part: str, label: str) -> Span:
-    start = text.index(part)
-    return Span.of(text, start, start + len(part), label)
 
 
 TEXT = (

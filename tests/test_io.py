@@ -159,7 +159,7 @@ def test_error_offsets_out_of_range(tmp_path):
     rec["spans"][2]["end"] = len(T1) + 5
     with pytest.raises(AnnotationError) as err:
         read_jsonl(bad_file(tmp_path, rec))
-    assert f"bad.jsonl:3:" in str(err.value)
+    assert "bad.jsonl:3:" in str(err.value)
     assert "out of range" in str(err.value)
 
 

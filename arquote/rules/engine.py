@@ -623,7 +623,7 @@ def _trim_end(text: str, end: int, start: int) -> int:
 # -- the patterns -----------------------------------------------------------------------------
 
 
-def _direct_quotes(v: _View, quotes, speakers, cues, used_cues) -> None:
+def _direct_quotes(v: _View, found: "_Found") -> None:
     text = v.text
     for a, b in v.pairs:
         cs, ce = a + 1, b
@@ -666,12 +666,7 @@ def _direct_quotes(v: _View, quotes, speakers, cues, used_cues) -> None:
                 continue
             if n_words < 3 and not colon_before:
                 continue
-            quotes.append((cs, ce))
-            cues.append(cue_i)
-            used_cues.add(cue_i)
-            sp = _source_for(v, cue_i, first)
-            if sp:
-                speakers.append(sp)
+            found.add(cs, ce, cue_i, _source_for(v, cue_i, first))
             continue
         if n_words < 4:
             continue
@@ -686,18 +681,13 @@ def _direct_quotes(v: _View, quotes, speakers, cues, used_cues) -> None:
                 sp = _postposed_source(v, nxt, end)
                 if form.cls == "source" and sp is None:
                     continue
-                quotes.append((cs, ce))
-                cues.append(nxt)
-                used_cues.add(nxt)
-                if sp:
-                    speakers.append(sp)
+                found.add(cs, ce, nxt, sp)
                 continue
         # a source before a colon: «Source: "…"» at a line start
         if colon_before:
             head = _headline_source(v, a)
             if head:
-                quotes.append((cs, ce))
-                speakers.append(head)
+                found.add(cs, ce, speaker=head)
 
 
 def _closes_clause(v: _View, close: int) -> bool:
@@ -755,12 +745,12 @@ def _postposed_source(v: _View, cue_i: int, end_i: int) -> tuple[int, int] | Non
     return span
 
 
-def _indirect_quotes(v: _View, quotes, speakers, cues, used_cues, taken) -> None:
+def _indirect_quotes(v: _View, found: "_Found") -> None:
     text = v.text
     for j in range(len(v.toks)):
         if not v.is_comp(j) or v.inside[j] or j + 1 >= len(v.toks):
             continue
-        if taken.covers(v.toks[j].start):
+        if found.taken.covers(v.toks[j].start):
             continue
         k = j - 1
         if k >= 0 and v.norms[k] in _BLOCK_BEFORE_COMP:
@@ -787,7 +777,7 @@ def _indirect_quotes(v: _View, quotes, speakers, cues, used_cues, taken) -> None
         if start >= len(text):
             continue
         if text[start] in _OPENERS:
-            if taken.starts_in(start, start + 2):
+            if found.taken.starts_in(start, start + 2):
                 continue  # the marks bound a direct quote already found
             pair_end = v.pair_at_open.get(start)
             if pair_end is not None:
@@ -800,13 +790,7 @@ def _indirect_quotes(v: _View, quotes, speakers, cues, used_cues, taken) -> None
         end = _clause_end(v, start)
         if end - start < 3 or len(tokenize(text[start:end])) < 2:
             continue
-        quotes.append((start, end))
-        taken.append((start, end))
-        cues.append(cue_i)
-        used_cues.add(cue_i)
-        sp = _source_for(v, cue_i, j)
-        if sp:
-            speakers.append(sp)
+        found.add(start, end, cue_i, _source_for(v, cue_i, j))
 
 
 def _ends_clause_word(n: str) -> bool:
@@ -873,7 +857,7 @@ def _headline_left(v: _View, left_start: int, colon: int, breaking: bool, right_
     return None
 
 
-def _headlines(v: _View, quotes, speakers, taken) -> None:
+def _headlines(v: _View, found: "_Found") -> None:
     """«Source: statement» lines (titles and «عاجل | Source: …» posts) with no marks."""
     text = v.text
     pos = 0
@@ -896,19 +880,17 @@ def _headlines(v: _View, quotes, speakers, taken) -> None:
         end = line_start + len(line)
         while end > right_start and (text[end - 1].isspace() or text[end - 1] in ".،,"):
             end -= 1
-        if taken.overlaps(right_start, end):
+        if found.taken.overlaps(right_start, end):
             continue
-        quotes.append((right_start, end))
-        taken.append((right_start, end))
-        speakers.append(src)
+        found.add(right_start, end, speaker=src)
 
 
-def _colon_statements(v: _View, quotes, speakers, cues, used_cues, taken) -> None:
+def _colon_statements(v: _View, found: "_Found") -> None:
     """«وقال الوزير: الوضع مستقر.» — a cue, its source, a colon and an unmarked clause."""
     text = v.text
     for i in range(len(v.toks)):
         form = v.strong_cue(i)
-        if form is None or i in used_cues or v.inside[i] or form.cls not in ("say", "opinion"):
+        if form is None or i in found.used or v.inside[i] or form.cls not in ("say", "opinion"):
             continue
         for k in range(i + 1, min(i + 12, len(v.toks))):
             g = v.gap(k - 1, k)
@@ -919,26 +901,20 @@ def _colon_statements(v: _View, quotes, speakers, cues, used_cues, taken) -> Non
                 if any(c in text[v.toks[k - 1].end:start] for c in _OPENERS):
                     break
                 end = _clause_end(v, start)
-                if len(tokenize(text[start:end])) < 3 or taken.overlaps(start, end):
+                if len(tokenize(text[start:end])) < 3 or found.taken.overlaps(start, end):
                     break
-                quotes.append((start, end))
-                taken.append((start, end))
-                cues.append(i)
-                used_cues.add(i)
-                sp = _source_for(v, i, k)
-                if sp:
-                    speakers.append(sp)
+                found.add(start, end, i, _source_for(v, i, k))
                 break
 
 
-def _according_to(v: _View, quotes, speakers, cues, used_cues, taken) -> None:
+def _according_to(v: _View, found: "_Found") -> None:
     """Ruling 3: «clause، وفق الدويري.» / «clause، بحسب ما أكد مصدر.» with no marks."""
     text = v.text
     for i in range(1, len(v.toks)):
         form = v.cue[i]
         as_verb = v.norms[i] == "كما" and i + 1 < len(v.toks) and v.cue[i + 1] is not None \
             and v.cue[i + 1].cls in ("say", "opinion") and v.cue[i + 1].kind != "participle"
-        if (form is None or form.cls != "source") and not as_verb or i in used_cues or v.inside[i]:
+        if (form is None or form.cls != "source") and not as_verb or i in found.used or v.inside[i]:
             continue
         if not re.search(r"[،,]\s*$", v.gap(i - 1, i)):
             continue
@@ -960,16 +936,12 @@ def _according_to(v: _View, quotes, speakers, cues, used_cues, taken) -> None:
         while s < i and v.norms[s] in _CONNECTORS:
             s += 1
         start, end = v.toks[s].start, _trim_end(text, v.toks[i - 1].end, v.toks[s].start)
-        if taken.overlaps(start, end) or len(tokenize(text[start:end])) < 4:
+        if found.taken.overlaps(start, end) or len(tokenize(text[start:end])) < 4:
             continue
         cue_i = i + 2 if v.norms[i + 1] == "ما" and v.cue[i + 2] is not None else i
         if as_verb:
             cue_i = i + 1
-        quotes.append((start, end))
-        taken.append((start, end))
-        cues.append(cue_i)
-        used_cues.add(cue_i)
-        speakers.append(sp)
+        found.add(start, end, cue_i, sp)
 
 
 def find_spans(text: str) -> Candidates:
@@ -981,16 +953,10 @@ def find_spans(text: str) -> Candidates:
         (['الهجمات تراجعت خلال الشهر الماضي'], ['مسؤولون عراقيون'], ['وأكد'])
     """
     v = _View(text)
-    quotes: list[tuple[int, int]] = []
-    speakers: list[tuple[int, int]] = []
-    cue_idx: list[int] = []
-    used: set[int] = set()
-    _direct_quotes(v, quotes, speakers, cue_idx, used)
-    taken = _Taken(quotes)
-    _indirect_quotes(v, quotes, speakers, cue_idx, used, taken)
-    _colon_statements(v, quotes, speakers, cue_idx, used, taken)
-    _according_to(v, quotes, speakers, cue_idx, used, taken)
-    _headlines(v, quotes, speakers, taken)
+    found = _Found()
+    for pattern in (_direct_quotes, _indirect_quotes, _colon_statements, _according_to, _headlines):
+        pattern(v, found)
+    quotes, speakers, cue_idx = found.quotes, found.speakers, found.cues
     q_spans = _dedupe([Span.of(text, s, e, "QUOTE") for s, e in quotes if e > s])
     s_spans = _dedupe([Span.of(text, s, e, "SPEAKER") for s, e in speakers if e > s])
     c_spans = _dedupe([Span.of(text, v.toks[i].start, v.toks[i].end, "CUE") for i in set(cue_idx)])
@@ -1000,6 +966,27 @@ def find_spans(text: str) -> Candidates:
     s_spans = [s for s in s_spans
                if not ((k := bisect.bisect_left(q_starts, s.end) - 1) >= 0 and s.overlaps(q_spans[k]))]
     return Candidates(tuple(q_spans), tuple(s_spans), tuple(c_spans))
+
+
+class _Found:
+    """What the patterns have found so far: each find is recorded once, by :meth:`add`."""
+
+    def __init__(self) -> None:
+        self.quotes: list[tuple[int, int]] = []
+        self.speakers: list[tuple[int, int]] = []
+        self.cues: list[int] = []  # token indices
+        self.used: set[int] = set()  # cue tokens that already govern a quote
+        self.taken = _Taken()  # the quotes' ranges, for collision checks
+
+    def add(self, start: int, end: int, cue: int | None = None,
+            speaker: tuple[int, int] | None = None) -> None:
+        self.quotes.append((start, end))
+        self.taken.append((start, end))
+        if cue is not None:
+            self.cues.append(cue)
+            self.used.add(cue)
+        if speaker:
+            self.speakers.append(speaker)
 
 
 class _Taken:

@@ -30,7 +30,6 @@ import gzip
 import io
 
 import itertools
-import json
 import multiprocessing
 import os
 import re
@@ -39,8 +38,8 @@ from pathlib import Path
 from typing import IO, Any, Iterable, Iterator, Sequence
 
 from ..cues import cue_lexicon
-from ..document import Document
-from ..io import atomic_write
+from ..document import AnnotationError, Document
+from ..io import atomic_write, iter_texts
 from .engine import _View, extract
 
 __all__ = ["confident", "doubts", "make_silver", "read_corpus"]
@@ -120,18 +119,10 @@ def confident(doc: Document) -> bool:
 
 def _read_file(path: Path) -> Iterator[tuple[str, str, str]]:
     source = path.name.split(".")[0]
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise ValueError(f"{path}:{n}: not valid JSON ({err.msg})") from None
-            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-                raise ValueError(f"{path}:{n}: expected a JSON object with a string 'text'")
-            yield str(record.get("id", f"{source}-{n}")), source, record["text"]
+    for rec in iter_texts(path):
+        if rec.error is not None:
+            raise AnnotationError(rec.error)
+        yield rec.id if rec.id is not None else f"{source}-{rec.line}", source, rec.text
 
 
 def read_corpus(paths: Sequence[str | os.PathLike[str]]) -> Iterator[tuple[str, str, str]]:
@@ -142,7 +133,8 @@ def read_corpus(paths: Sequence[str | os.PathLike[str]]) -> Iterator[tuple[str, 
 
     Raises:
         FileNotFoundError: for a path that does not exist.
-        ValueError: for a line that is not a JSON object with a string ``text``.
+        AnnotationError: (a ``ValueError``) ``path:line: …`` for a line that is not a JSON
+            object with a string ``text``.
     """
     paths = [Path(p) for p in paths]
     for path in paths:
