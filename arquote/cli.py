@@ -75,14 +75,27 @@ def _read_path(path: Path) -> Iterator[tuple[str, str | None, str | None]]:
         yield str(path), None, f"{path}: cannot read ({err.strerror or err})"
 
 
-def _load(name: str | None, device: str | None = None):
+def _load(name: str | None, device: str | None = None, args: argparse.Namespace | None = None):
     from .extractor import ModelNotAvailableError, load
 
-    kwargs = {} if device is None or name == "rules" else {"device": device}
+    kwargs: dict = {} if device is None or name == "rules" else {"device": device}
+    if name != "rules" and args is not None:
+        if getattr(args, "quantize", None):
+            kwargs["quantize"] = args.quantize
+        if getattr(args, "rules_weight", None) is not None:
+            kwargs["rules_weight"] = args.rules_weight
     try:
         return load(name, **kwargs)
     except (ModelNotAvailableError, OSError, ValueError) as err:
         raise SystemExit(_fail(f"cannot load model {name or '(default)'}: {err}", EXIT_MODEL))
+
+
+def _model_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--quantize", choices=["int8"], default=None,
+                   help="for a model on CPU: dynamic int8 Linear layers (faster)")
+    p.add_argument("--rules-weight", type=float, default=None,
+                   help="for a model: weight of the rule engine's labels in decoding, 0 to <1 "
+                        "(default: the model's own setting)")
 
 
 def _fail(message: str, code: int) -> int:
@@ -127,7 +140,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     from .io import atomic_write
 
     inputs = [i for i in args.inputs if i != "-"]
-    ext = _load(args.model, device=args.device)
+    ext = _load(args.model, device=args.device, args=args)
     paths = _expand(inputs) if inputs else []
     if inputs and not paths:
         return _fail("no .txt or .jsonl files found in the inputs given", EXIT_USAGE)
@@ -191,7 +204,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         if args.pred:
             pred = read_jsonl(args.pred)
         else:
-            ext = _load(args.model)
+            ext = _load(args.model, args=args)
             docs = list(ext.pipe([d.text for d in gold], batch_size=args.batch_size))
             pred = [
                 type(d)(d.text, d.quotes, d.speakers, d.claims, d.cues, id=g.id, source=g.source)
@@ -251,6 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="write here (atomically) instead of stdout")
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--device", default=None, help="for a model: cpu, cuda, cuda:1 …")
+    _model_options(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_extract)
 
@@ -260,6 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--pred", help="predicted annotations (JSONL)")
     group.add_argument("--model", "--engine", dest="model", help="'rules' or a model directory to run on the gold texts")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    _model_options(p)
     p.add_argument("--batch-size", type=int, default=16)
     p.set_defaults(func=_cmd_evaluate)
 

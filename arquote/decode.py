@@ -25,8 +25,9 @@ import numpy as np
 
 from .document import Span
 from .encode import DEFAULT_SCHEME, LabelScheme
+from .link import CLOSE_MARKS, OPEN_MARKS
 
-__all__ = ["layer_marginals", "viterbi_bio", "fill_missing", "decode_spans"]
+__all__ = ["layer_marginals", "viterbi_bio", "fill_missing", "mix_prior", "decode_spans", "tidy_spans"]
 
 
 def _continuation_map(scheme: LabelScheme) -> np.ndarray:
@@ -67,6 +68,31 @@ def fill_missing(probs: np.ndarray, scheme: LabelScheme = DEFAULT_SCHEME) -> np.
         np.add.at(row, cont, probs[i - 1])
         probs[i] = row
     return probs
+
+
+def mix_prior(
+    probs: np.ndarray, prior: Sequence[int], weight: float, scheme: LabelScheme = DEFAULT_SCHEME
+) -> np.ndarray:
+    """Mixes the model's word probabilities with a prior labelling (the rule engine's).
+
+    ``(1 - weight) * probs + weight * onehot(prior)``: with a weight below 0.5 the model
+    still decides wherever it is confident, and the prior settles the words it is unsure
+    about. Rows of NaN (words without pieces) stay NaN for :func:`fill_missing`.
+
+    Example:
+        >>> import numpy as np
+        >>> p = np.array([[0.4, 0.6] + [0.0] * (len(DEFAULT_SCHEME.labels) - 2)])
+        >>> mix_prior(p, [0], 0.25)[0, :2].round(2).tolist()
+        [0.55, 0.45]
+    """
+    if not 0.0 <= weight <= 1.0:
+        raise ValueError(f"prior weight must be in [0, 1], got {weight}")
+    probs = np.asarray(probs, dtype=np.float64)
+    if len(prior) != probs.shape[0]:
+        raise ValueError(f"prior has {len(prior)} labels for {probs.shape[0]} words")
+    onehot = np.zeros_like(probs)
+    onehot[np.arange(len(prior)), np.asarray(prior, dtype=np.int64)] = 1.0
+    return (1.0 - weight) * probs + weight * onehot
 
 
 def layer_marginals(probs: np.ndarray, scheme: LabelScheme = DEFAULT_SCHEME) -> list[np.ndarray]:
@@ -155,7 +181,7 @@ def decode_spans(
             if current and label is not None:
                 start, end = words[current[0]][0], words[current[-1]][1]
                 score = float(np.mean([marg[w, path[w]] for w in current]))
-                spans.append(Span(start, end, label, text[start:end], round(score, 6)))
+                spans.append(Span(start, end, label, text[start:end], round(score, 4)))
 
         for w, tag_index in enumerate(path):
             tag = tags[tag_index]
@@ -169,3 +195,98 @@ def decode_spans(
                 current, label = [], None
         close()
     return sorted(spans, key=lambda s: (s.start, -s.end, s.label))
+
+
+_PAIRED = {"«": "»", "‹": "›"}  # other marks close with the same or the mirrored character
+_END_PUNCT = ".،,;؛:"
+_EDGE_JUNK = OPEN_MARKS + CLOSE_MARKS + _END_PUNCT + "#"
+
+
+def _unmatched_close(inner: str, mark: str) -> bool:
+    opener = {v: k for k, v in _PAIRED.items()}.get(mark)
+    if opener:
+        return opener not in inner
+    return not any(c in inner for c in OPEN_MARKS if c not in _PAIRED)
+
+
+def _unmatched_open(inner: str, mark: str) -> bool:
+    closer = _PAIRED.get(mark)
+    if closer:
+        return closer not in inner
+    return not any(c in inner for c in CLOSE_MARKS if c not in _PAIRED.values())
+
+
+def tidy_spans(text: str, spans: Sequence[Span]) -> list[Span]:
+    """Puts decoded spans on the guideline's edges.
+
+    Word-level tags cannot see the guideline's character rules, so the decoder may take in a
+    quotation mark, the full stop after a quote, or cut one span in two where the model
+    hesitates between ``B-`` and ``I-`` (``أحمدي`` | ``نجاد``). Here:
+
+    * pieces of one label separated only by spaces are one span (no guideline case puts two
+      quotes, two names or two numbers side by side with nothing between them), unless the
+      second starts with the conjunction و (``علي لاريجاني وحسن روحاني``, ``3 قتلى و5 جرحى``);
+      the joined score is the lower one;
+    * names, cues and numbers lose quotation marks, ``#`` and end punctuation at their edges;
+
+    * a leading opening mark and a trailing closing mark whose partner is not in the span are
+      left out (a direct quote is the text between its marks), with the spaces around them;
+    * trailing ``. ، , ; ؛ :`` are left out, except a full stop just inside a closing mark
+      (ruling 1 of ``docs/annotation.md``).
+
+    Example:
+        >>> t = "وأضاف أن: «الخطة الجديدة ناجحة»."
+        >>> s = Span.of(t, t.index("«"), len(t), "QUOTE")
+        >>> tidy_spans(t, [s])[0].text
+        'الخطة الجديدة ناجحة'
+    """
+    last: dict[str, Span] = {}
+    joined: list[Span] = []
+    for span in sorted(spans, key=lambda s: (s.start, s.label)):
+        prev = last.get(span.label)
+        if (prev is not None and prev.end <= span.start and not text[prev.end:span.start].strip()
+                and (span.label == "QUOTE" or not span.text.startswith("و"))):
+            joined.remove(prev)
+            score = None if prev.score is None or span.score is None else min(prev.score, span.score)
+            span = Span(prev.start, span.end, span.label, text[prev.start:span.end], score)
+        joined.append(span)
+        last[span.label] = span
+    out = []
+    for span in (s for s in joined if s.label != "QUOTE"):
+        # names, cues and numbers never take in marks, hashtag signs or end punctuation
+        # (docs/annotation.md: “ديف وليامز” → ديف وليامز)
+        start, end = span.start, span.end
+        while start < end and (text[start].isspace() or text[start] in _EDGE_JUNK):
+            start += 1
+        while start < end and (text[end - 1].isspace() or text[end - 1] in _EDGE_JUNK):
+            end -= 1
+        if end > start:
+            out.append(span if (start, end) == (span.start, span.end)
+                       else Span(start, end, span.label, text[start:end], span.score))
+    quotes: list[Span] = []
+    for span in (s for s in joined if s.label == "QUOTE"):
+        start, end = span.start, span.end
+        while start < end and (text[start].isspace() or text[start] in ":"):
+            start += 1
+        while start < end and (text[end - 1].isspace() or text[end - 1] in _END_PUNCT):
+            after = end
+            while after < len(text) and text[after].isspace():
+                after += 1
+            if text[end - 1] == "." and after < len(text) and text[after] in CLOSE_MARKS:
+                break  # a full stop inside the marks stays
+            end -= 1
+        if end - start >= 2 and text[start] in OPEN_MARKS and text[end - 1] in CLOSE_MARKS and (
+                _PAIRED.get(text[start]) == text[end - 1]
+                or (text[start] not in _PAIRED and text[end - 1] not in _PAIRED.values())):
+            start, end = start + 1, end - 1  # the whole «…» was taken: its content is the quote
+        if start < end and text[start] in OPEN_MARKS and _unmatched_open(text[start + 1:end], text[start]):
+            start += 1
+        if start < end and text[end - 1] in CLOSE_MARKS and _unmatched_close(text[start:end - 1], text[end - 1]):
+            end -= 1
+        while start < end and text[start].isspace():
+            start += 1
+        while start < end and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            quotes.append(Span(start, end, "QUOTE", text[start:end], span.score))
+    return sorted(out + quotes, key=lambda s: (s.start, -s.end, s.label))

@@ -224,6 +224,11 @@ class TransformerExtractor(Extractor):
         batch_size: Windows per forward pass.
         device: ``"cpu"``, ``"cuda"``, a ``torch.device``; default: the model's.
         arquote_config: The model directory's ``arquote_config.json`` contents.
+        rules_weight: How much the rule engine's labelling weighs against the model's
+            word probabilities before decoding (0: the model alone; see
+            :func:`arquote.decode.mix_prior`). Saved models keep it under ``decoding``.
+        quantize: ``"int8"`` replaces the Linear layers by dynamically quantized int8
+            ones (CPU only; faster, see ``docs/performance.md`` for its cost in F1).
 
     Example:
         >>> ext = TransformerExtractor.from_pretrained("path/to/model")  # doctest: +SKIP
@@ -243,6 +248,8 @@ class TransformerExtractor(Extractor):
         batch_size: int = 16,
         device: Any = None,
         arquote_config: dict[str, Any] | None = None,
+        rules_weight: float = 0.0,
+        quantize: str | None = None,
     ) -> None:
         from .encode import DEFAULT_SCHEME
 
@@ -268,6 +275,12 @@ class TransformerExtractor(Extractor):
         if device is not None:
             self.model.to(device)
         self.arquote_config = dict(arquote_config or {})
+        if not 0.0 <= rules_weight < 1.0:
+            raise ValueError(f"rules_weight must be in [0, 1), got {rules_weight}")
+        self.rules_weight = float(rules_weight)
+        self.quantize = quantize
+        if quantize is not None:
+            self.model = _quantize(self.model, quantize)
 
     # -- loading and saving ----------------------------------------------------------------
 
@@ -290,6 +303,7 @@ class TransformerExtractor(Extractor):
             window = config.get("window", {})
             kwargs.setdefault("max_length", window.get("max_length", 512))
             kwargs.setdefault("overlap", window.get("overlap", 128))
+            kwargs.setdefault("rules_weight", config.get("decoding", {}).get("rules_weight", 0.0))
             if os.path.isfile(os.path.join(path, PARTIAL_WEIGHTS)):
                 model, tokenizer = _load_partial(path, config)
             else:
@@ -325,6 +339,11 @@ class TransformerExtractor(Extractor):
         """
         from .io import atomic_dir
 
+        if self.quantize is not None:
+            raise ValueError(
+                f"this model was quantized ({self.quantize}) when loaded; save the model "
+                "loaded without quantize= and quantize when loading it"
+            )
         path = os.path.abspath(os.fspath(path))
         with atomic_dir(path) as tmp:
             with _quiet_transformers():
@@ -351,6 +370,7 @@ class TransformerExtractor(Extractor):
             label_scheme=self.scheme.name,
             labels=list(self.scheme.labels),
             window={"max_length": self.max_length, "overlap": self.overlap},
+            decoding={"rules_weight": self.rules_weight},
         )
         with open(os.path.join(directory, ARQUOTE_CONFIG), "w", encoding="utf-8") as handle:
             json.dump(config, handle, ensure_ascii=False, indent=2)
@@ -358,10 +378,17 @@ class TransformerExtractor(Extractor):
     # -- inference -------------------------------------------------------------------------
 
     def _extract_batch(self, texts: list[str]) -> list[Document]:
+        from .decode import mix_prior
         from .encode import split_words
 
         words = [split_words(t) for t in texts]
-        probs = self._word_probs(texts, words)
+        # Windows batched with other documents are padded to other lengths, and the kernels
+        # then sum in another order: probabilities agree to about 1e-7 only. Rounded, the
+        # same text gives the same spans and scores whatever the batch.
+        probs = [p.round(4) for p in self._word_probs(texts, words)]
+        if self.rules_weight > 0:
+            probs = [mix_prior(p, _rule_labels(t, w), self.rules_weight, self.scheme)
+                     for t, w, p in zip(texts, words, probs)]
         return [_assemble(t, w, p, self.scheme) for t, w, p in zip(texts, words, probs)]
 
     def _word_probs(self, texts: list[str], words: list[list[tuple[int, int]]]) -> list[Any]:
@@ -426,17 +453,47 @@ class TransformerExtractor(Extractor):
 
     def __repr__(self) -> str:
         base = self.arquote_config.get("base_model", getattr(self.model.config, "_name_or_path", "?"))
-        return f"TransformerExtractor(base={base!r}, max_length={self.max_length}, overlap={self.overlap})"
+        rules = f", rules_weight={self.rules_weight}" if self.rules_weight else ""
+        return (f"TransformerExtractor(base={base!r}, max_length={self.max_length}, "
+                f"overlap={self.overlap}{rules})")
+
+
+def _quantize(model: Any, kind: str) -> Any:
+    """Dynamic int8 quantization of the Linear layers (weights int8, activations at run time)."""
+    import warnings
+
+    import torch
+
+    if kind != "int8":
+        raise ValueError(f"quantize must be None or 'int8', got {kind!r}")
+    if next(model.parameters()).device.type != "cpu":
+        raise ValueError("quantize='int8' runs on CPU only; load without it for a GPU")
+    with warnings.catch_warnings():
+        # torch marks its quantized tensor API for a future removal; it works in this torch
+        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+
+
+def _rule_labels(text: str, words: list[tuple[int, int]]) -> tuple[int, ...]:
+    """The rule engine's word labels for ``text`` (the prior of :func:`mix_prior`)."""
+    from .encode import word_tags
+    from .numbers import find_claims
+    from .rules.engine import find_spans
+
+    found = find_spans(text)
+    spans = [*found.quotes, *found.speakers, *found.cues, *(c.span for c in find_claims(text))]
+    return word_tags(words, spans).labels
 
 
 def _assemble(text: str, words: list[tuple[int, int]], probs: Any, scheme: Any) -> Document:
     """Decoded spans → linked quotes and speakers → normalized claims → a Document."""
 
-    from .decode import decode_spans
+    from .decode import decode_spans, tidy_spans
     from .link import attach_claims, link
     from .numbers import claim_from_span
 
-    spans = decode_spans(text, words, probs, scheme)
+    spans = tidy_spans(text, decode_spans(text, words, probs, scheme))
     linked = link(text, [s for s in spans if s.label in ("QUOTE", "SPEAKER", "CUE")])
     claims = [claim_from_span(text, s.start, s.end, score=s.score) for s in spans if s.label == "NUM"]
     claims = attach_claims(claims, linked.quotes)
@@ -445,8 +502,9 @@ def _assemble(text: str, words: list[tuple[int, int]], probs: Any, scheme: Any) 
 
 def _load_partial(path: str, config: dict[str, Any]) -> tuple[Any, Any]:
     """A compact model: fine-tuned tensors stored over a base model built elsewhere."""
+    import torch
     from safetensors.torch import load_file
-    from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer
+    from transformers import AutoConfig, AutoModel, AutoModelForTokenClassification, AutoTokenizer
 
     from .base import ensure_base
 
@@ -457,22 +515,27 @@ def _load_partial(path: str, config: dict[str, Any]) -> tuple[Any, Any]:
         )
     base_dir = str(ensure_base())
     model_config = AutoConfig.from_pretrained(path)
-    # Built from its config and filled by hand: from_pretrained on the bare base would
-    # report the (expected) missing classifier to the user's console on every load.
-    model = AutoModelForTokenClassification.from_config(model_config)
-    body = getattr(model, model.base_model_prefix)
-    base_state = load_file(os.path.join(base_dir, "model.safetensors"))
-    base_state = {k.split(".", 1)[1] if k.startswith(model.base_model_prefix + ".") else k: v
-                  for k, v in base_state.items()}
-    unknown = body.load_state_dict({k: v for k, v in base_state.items() if not k.startswith("pooler.")},
-                                   strict=False).missing_keys
-    if unknown:
-        raise ModelNotAvailableError(f"{base_dir}: base weights lack {unknown[:3]}; delete it to rebuild")
+    # The body comes through transformers' own loader (memory-mapped, no random init: the
+    # base's weights are held once) and matches the base file key for key, so nothing is
+    # reported to the user's console; only the head is built here.
+    body = AutoModel.from_pretrained(base_dir)
+    body.pooler = None  # token classification reads the sequence output only
+    with torch.device("meta"):
+        model = AutoModelForTokenClassification.from_config(model_config)
+    setattr(model, model.base_model_prefix, body)
+    head = getattr(model, "classifier", None)
+    if not isinstance(head, torch.nn.Linear):
+        raise ModelNotAvailableError(f"{path}: partial weights need a BERT token classifier head")
+    model.classifier = torch.nn.Linear(head.in_features, head.out_features)
     state = load_file(os.path.join(path, PARTIAL_WEIGHTS))
     missing = set(state) - set(model.state_dict())
     if missing:
         raise ModelNotAvailableError(f"{path}: partial weights name unknown tensors {sorted(missing)[:3]}")
     model.load_state_dict({k: v.float() for k, v in state.items()}, strict=False)
+    unset = [k for k, v in model.state_dict().items() if v.is_meta]
+    if unset or "classifier.weight" not in state:
+        raise ModelNotAvailableError(f"{path}: partial weights lack {(unset or ['classifier.weight'])[:3]}")
+    model.eval()
     tokenizer_dir = path if os.path.isfile(os.path.join(path, "tokenizer.json")) else base_dir
     return model, AutoTokenizer.from_pretrained(tokenizer_dir)
 

@@ -29,7 +29,7 @@ from typing import Any, Callable, Mapping
 from .document import Document, NumericClaim, Quote
 from .extractor import Extractor
 from .frames import COLUMNS, rows
-from .workers import engine_key, get_extractor
+from .workers import engine_key, fork_guard, get_extractor
 
 __all__ = [
     "QUOTE_FIELDS", "CLAIM_FIELDS", "extract_dataset", "table_features", "add_columns",
@@ -268,6 +268,7 @@ class _TableJob:
         self.extractor = extractor
 
     def __call__(self, batch: Mapping[str, list], indices: list[int] | None = None) -> dict[str, list]:
+        fork_guard()
         ext = self.extractor or get_extractor(self.engine, **self.engine_kwargs)
         ids = batch[self.id_col] if self.id_col is not None else indices
         docs = ext.pipe(batch[self.text_col], batch_size=self.batch_size)

@@ -91,8 +91,16 @@ def atomic_dir(path: str | os.PathLike[str]) -> Iterator[str]:
     parent = os.path.dirname(target)
     os.makedirs(parent, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix=".arquote-save-", dir=parent)
+    umask = os.umask(0)
+    os.umask(umask)
     try:
+        # mkdtemp makes a private (0700) directory; a saved model is as readable as any
+        # directory the user makes (the umask decides)
+        os.chmod(tmp, 0o777 & ~umask)
         yield tmp
+        for name in os.listdir(tmp):
+            if os.path.isfile(os.path.join(tmp, name)):
+                os.chmod(os.path.join(tmp, name), 0o666 & ~umask)
         old = None
         if os.path.exists(target):
             old = target + ".old-" + os.path.basename(tmp)

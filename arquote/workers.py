@@ -26,7 +26,7 @@ from typing import Any, Mapping
 
 from .extractor import Extractor, load
 
-__all__ = ["LOAD_LOG_ENV", "engine_key", "get_extractor", "clear"]
+__all__ = ["LOAD_LOG_ENV", "engine_key", "get_extractor", "clear", "fork_guard"]
 
 #: Environment variable naming a directory where each load leaves a file (diagnostics).
 LOAD_LOG_ENV = "ARQUOTE_LOAD_LOG"
@@ -34,6 +34,35 @@ LOAD_LOG_ENV = "ARQUOTE_LOAD_LOG"
 _CACHE: dict[tuple, Extractor] = {}
 _LOCK = threading.Lock()
 _LOADS = 0  # loads in this process so far; names the log files
+_FORKED = False  # this process is a fork of one that had imported arquote.workers
+
+
+def _after_fork_in_child() -> None:
+    global _FORKED
+    _FORKED = True
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def fork_guard() -> None:
+    """Makes torch safe to use in a process forked from one that already ran it.
+
+    torch's CPU thread pool (GNU OpenMP) does not survive ``fork``: the first parallel
+    region in the child hangs or dies. ``datasets.map(num_proc=…)`` forks its workers from
+    the user's process, which has often run a model already. As PyTorch's own ``DataLoader``
+    workers do, a forked worker runs torch with one thread (the workers share the cores).
+    A no-op in processes that were not forked, and when torch is not in use.
+    """
+    global _FORKED
+    if _FORKED:
+        import sys
+
+        torch = sys.modules.get("torch")
+        if torch is not None:
+            torch.set_num_threads(1)
+        _FORKED = False
 
 
 def engine_key(engine: str | os.PathLike[str] | None, kwargs: Mapping[str, Any] | None = None) -> tuple:
@@ -72,6 +101,7 @@ def get_extractor(engine: str | os.PathLike[str] | None, **kwargs: Any) -> Extra
         ModelNotAvailableError: when the model cannot be loaded here.
     """
     global _LOADS
+    fork_guard()
     key = engine_key(engine, kwargs)
     ext = _CACHE.get(key)
     if ext is not None:

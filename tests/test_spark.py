@@ -188,3 +188,22 @@ def test_null_text_fails_with_the_fix_in_the_message(spark):
     df = spark.createDataFrame([("a", TEXTS[0]), ("b", None)], "id string, text string")
     with pytest.raises(Exception, match=r"document 'b' has no text.*dropna"):
         extract_dataframe(df, engine="rules").collect()
+
+
+@pytest.mark.skipif(not arquote.extractor.default_available(), reason="this build embeds no default model")
+def test_default_model_rows_equal_pipe(spark):
+    """engine=None: the embedded model, loaded on the executors from the installed package."""
+    docs = _corpus(12, 8)
+    df = spark.createDataFrame(docs, "id string, text string").repartition(2)
+    got = [r.asDict() for r in extract_dataframe(df, batch_size=4).collect()]
+    expected = _expected(arquote.load(), [d["id"] for d in docs], [d["text"] for d in docs])
+    assert len(expected) > 10
+    key = lambda r: (r["doc_id"], r["start"], r["type"], r["end"])  # noqa: E731
+    got, expected = sorted(got, key=key), sorted(expected, key=key)
+    # batches of other sizes pad windows differently: scores agree to float precision only
+    strip = lambda r: {k: v for k, v in r.items() if k != "score"}  # noqa: E731
+    assert [strip(r) for r in got] == [strip(r) for r in expected]
+    for a, b in zip(got, expected):
+        assert (a["score"] is None) == (b["score"] is None)
+        if a["score"] is not None:
+            assert a["score"] == pytest.approx(b["score"], abs=1e-3)
