@@ -84,6 +84,8 @@ def _load(name: str | None, device: str | None = None, args: argparse.Namespace 
             kwargs["quantize"] = args.quantize
         if getattr(args, "rules_weight", None) is not None:
             kwargs["rules_weight"] = args.rules_weight
+        if getattr(args, "dtype", None):
+            kwargs["dtype"] = args.dtype
     try:
         return load(name, **kwargs)
     except (ModelNotAvailableError, OSError, ValueError) as err:
@@ -96,6 +98,9 @@ def _model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rules-weight", type=float, default=None,
                    help="for a model: weight of the rule engine's labels in decoding, 0 to <1 "
                         "(default: the model's own setting)")
+    p.add_argument("--dtype", choices=["auto", "float32", "bfloat16", "float16"], default=None,
+                   help="for a model: precision of the forward pass (default auto: bfloat16 "
+                        "where the CPU or GPU runs it natively, else float32)")
 
 
 def _fail(message: str, code: int) -> int:

@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 from typing import Any, Iterable, Iterator
@@ -229,6 +230,12 @@ class TransformerExtractor(Extractor):
             :func:`arquote.decode.mix_prior`). Saved models keep it under ``decoding``.
         quantize: ``"int8"`` replaces the Linear layers by dynamically quantized int8
             ones (CPU only; faster, see ``docs/performance.md`` for its cost in F1).
+        dtype: Precision of the forward pass: ``"float32"``, ``"bfloat16"``,
+            ``"float16"``, or ``"auto"`` (the default): bfloat16 where the hardware runs it
+            natively (a CPU with AVX512-BF16 or AMX, a GPU with bf16), float16 on older
+            GPUs, float32 elsewhere. The weights stay float32 (``torch.autocast``), so
+            the model is not changed and saves as it was loaded. See
+            ``docs/performance.md`` for speed and F1 in each precision.
 
     Example:
         >>> ext = TransformerExtractor.from_pretrained("path/to/model")  # doctest: +SKIP
@@ -250,6 +257,7 @@ class TransformerExtractor(Extractor):
         arquote_config: dict[str, Any] | None = None,
         rules_weight: float = 0.0,
         quantize: str | None = None,
+        dtype: str = "auto",
     ) -> None:
         from .encode import DEFAULT_SCHEME
 
@@ -281,6 +289,7 @@ class TransformerExtractor(Extractor):
         self.quantize = quantize
         if quantize is not None:
             self.model = _quantize(self.model, quantize)
+        self.dtype = _resolve_dtype(dtype, next(self.model.parameters()).device, quantize)
 
     # -- loading and saving ----------------------------------------------------------------
 
@@ -417,7 +426,11 @@ class TransformerExtractor(Extractor):
         token_weight = [np.zeros(len(ids)) for ids in enc["input_ids"]]
         items.sort(key=lambda it: it[2] - it[1], reverse=True)  # length buckets: little padding
         device = next(self.model.parameters()).device
-        with torch.inference_mode():
+        if self.dtype == "float32":
+            precision = contextlib.nullcontext()
+        else:
+            precision = torch.autocast(device.type, dtype=getattr(torch, self.dtype))
+        with torch.inference_mode(), precision:
             for k in range(0, len(items), self.batch_size):
                 chunk = items[k : k + self.batch_size]
                 longest = max(b - a for _, a, b in chunk) + 2
@@ -455,7 +468,39 @@ class TransformerExtractor(Extractor):
         base = self.arquote_config.get("base_model", getattr(self.model.config, "_name_or_path", "?"))
         rules = f", rules_weight={self.rules_weight}" if self.rules_weight else ""
         return (f"TransformerExtractor(base={base!r}, max_length={self.max_length}, "
-                f"overlap={self.overlap}{rules})")
+                f"overlap={self.overlap}{rules}, dtype={self.dtype!r})")
+
+
+DTYPES = ("auto", "float32", "bfloat16", "float16")
+
+
+def native_bf16(device: Any) -> bool:
+    """True when ``device`` runs bfloat16 matrix products natively (fast, not emulated)."""
+    import torch
+
+    if device.type == "cuda":
+        return bool(torch.cuda.is_bf16_supported())
+    if device.type == "cpu":
+        # Private helpers, but the only way torch reports these instruction sets; a torch
+        # without them simply gets float32.
+        checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+        return any(bool(getattr(torch.cpu, name, lambda: False)()) for name in checks)
+    return False
+
+
+def _resolve_dtype(dtype: str, device: Any, quantize: str | None) -> str:
+    """The precision ``dtype`` means on ``device`` (``"auto"`` resolved)."""
+    if dtype not in DTYPES:
+        raise ValueError(f"dtype must be one of {', '.join(DTYPES)}; got {dtype!r}")
+    if quantize is not None:
+        if dtype not in ("auto", "float32"):
+            raise ValueError(f"quantize={quantize!r} runs in float32; pass dtype='auto' or 'float32'")
+        return "float32"
+    if dtype != "auto":
+        return dtype
+    if native_bf16(device):
+        return "bfloat16"
+    return "float16" if device.type == "cuda" else "float32"
 
 
 def _quantize(model: Any, kind: str) -> Any:

@@ -16,8 +16,10 @@ Example:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["Normalized", "normalize", "fold", "DIACRITICS", "INVISIBLE"]
 
@@ -129,14 +131,32 @@ def normalize(text: str, letters: bool = True) -> Normalized:
     Returns:
         A :class:`Normalized` copy.
     """
-    out: list[str] = []
+    table, odd = _table(letters)
+    folded = text.translate(table)
+    # Most characters fold to exactly one character: only the others (dropped marks,
+    # decomposed ligatures) break the identity map, and a regex finds them in C.
     offsets: list[int] = []
-    for i, ch in enumerate(text):
-        folded = _fold_char(ch, letters)
-        out.append(folded)
-        offsets.extend([i] * len(folded))
-    offsets.append(len(text))
-    return Normalized("".join(out), tuple(offsets), text)
+    pos = 0
+    for m in odd.finditer(text):
+        i = m.start()
+        offsets.extend(range(pos, i))
+        offsets.extend([i] * len(table[ord(m.group())]))
+        pos = i + 1
+    offsets.extend(range(pos, len(text) + 1))
+    return Normalized(folded, tuple(offsets), text)
+
+
+@lru_cache(maxsize=2)
+def _table(letters: bool) -> tuple[dict[int, str], re.Pattern[str]]:
+    """``str.translate`` table of :func:`_fold_char` and a regex of the characters that
+    do not fold to exactly one character."""
+    chars = set(DIACRITICS) | set(INVISIBLE) | set(_DIGITS) | set(_SPACES) | set(_PUNCT) | set(_LETTERS)
+    chars.update(chr(c) for c in range(0xFB50, 0xFE00))
+    chars.update(chr(c) for c in range(0xFE70, 0xFF00))
+    table = {ord(ch): _fold_char(ch, letters) for ch in chars}
+    table = {code: out for code, out in table.items() if out != chr(code)}
+    odd = sorted(chr(code) for code, out in table.items() if len(out) != 1)
+    return table, re.compile("[" + "".join(re.escape(ch) for ch in odd) + "]")
 
 
 def fold(text: str, letters: bool = True) -> str:
@@ -146,4 +166,4 @@ def fold(text: str, letters: bool = True) -> str:
         >>> fold("مُردفاً")
         'مردفا'
     """
-    return "".join(_fold_char(ch, letters) for ch in text)
+    return text.translate(_table(letters)[0])

@@ -20,6 +20,7 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import re
@@ -1002,6 +1003,11 @@ def parse_quantity(phrase: str) -> Quantity | None:
                     ns, ne, s, e)
 
 
+#: Characters read on each side of a NUM span for «نحو»/«على الأقل»-style bounds: enough for
+#: the 40 normalized characters :meth:`_Scanner.bound_before` looks at, diacritics included.
+_CLAIM_CONTEXT = 256
+
+
 def claim_from_span(text: str, start: int, end: int, score: float | None = None) -> NumericClaim:
     """Normalizes a NUM span found by someone else (a model) without moving it.
 
@@ -1030,12 +1036,16 @@ def claim_from_span(text: str, start: int, end: int, score: float | None = None)
     """
     _check_text(text)
     span = Span.of(text, start, end, "NUM", score)
-    norm = normalize(text)
-    # Normalized offsets of the span: the first normalized char at or after start.
+    # Only the span and a margin around it are read (the bound words sit within 40
+    # normalized characters of it): normalizing the whole text for each span made a
+    # document with many numbers quadratic. Normalization is per character, so a slice
+    # normalizes to the matching slice of the whole.
+    lo = max(0, start - _CLAIM_CONTEXT)
+    norm = normalize(text[lo:min(len(text), end + _CLAIM_CONTEXT)])
     offs = norm.offsets
-    ns = _bisect_left(offs, start)
-    ne = _bisect_left(offs, end)
-    sub = Normalized(norm.text[ns:ne], tuple(o - start for o in offs[ns:ne]) + (end - start,),
+    ns = bisect.bisect_left(offs, start - lo)
+    ne = bisect.bisect_left(offs, end - lo)
+    sub = Normalized(norm.text[ns:ne], tuple(o - (start - lo) for o in offs[ns:ne]) + (end - start,),
                      text[start:end])
     cands = _Scanner(sub, strict=False).scan()
     if not cands:
@@ -1043,22 +1053,11 @@ def claim_from_span(text: str, start: int, end: int, score: float | None = None)
     c = cands[0]
     bound = c.bound
     if bound in (None, "="):
-        full = _Scanner(norm, strict=False)
-        before, _ = full.bound_before(ns + c.num_start if c.num_start == c.start else ns)
-        after = full.bound_after(ne)
+        near = _Scanner(norm, strict=False)
+        before, _ = near.bound_before(ns + c.num_start if c.num_start == c.start else ns)
+        after = near.bound_after(ne)
         bound = before or after or bound
     a, b = sub.span(c.num_start, c.num_end)
     number = Span.of(text, start + a, start + b, "NUM")
     return NumericClaim(span, c.value, c.unit, bound not in (None, "="), c.vague, c.kind, c.currency,
                         None, None, bound, number)
-
-
-def _bisect_left(seq: tuple[int, ...], x: int) -> int:
-    lo, hi = 0, len(seq)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if seq[mid] < x:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo

@@ -69,6 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--quantize", choices=["int8"], default=None, help="load the model with int8 Linear layers")
+    parser.add_argument("--dtype", default="auto", choices=["auto", "float32", "bfloat16", "float16"],
+                        help="precision of arquote's forward pass (the naive baseline runs float32)")
+    parser.add_argument("--baseline-dtype", default="float32", choices=["float32", "bfloat16"],
+                        help="the naive pipeline's dtype (default float32, as pipeline() loads it)")
     parser.add_argument("--rules-weight", type=float, default=None, help="override the model's rules weight")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
     parser.add_argument("--gold", default=None, help="also evaluate on this gold JSONL (quality of the same settings)")
@@ -83,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    options = {"device": args.device, "batch_size": args.batch_size}
+    options = {"device": args.device, "batch_size": args.batch_size, "dtype": args.dtype}
     if args.quantize:
         options["quantize"] = args.quantize
     if args.rules_weight is not None:
@@ -111,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     words_per_s = words / seconds
     rows += [
         ("documents", f"{len(texts)} ({words} words)"),
+        ("arquote precision", ext.dtype if hasattr(ext, "dtype") else "-"),
         ("arquote load() s (base cached)", f"{load_s:.2f}"),
         ("arquote first call s", f"{first_call_s:.2f}"),
         ("arquote docs/s", f"{docs_per_s:.2f}"),
@@ -144,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
             del plain
             device = 0 if args.device.startswith("cuda") else -1
             nlp = pipeline("token-classification", model=tmp, tokenizer=tmp,
-                           aggregation_strategy="first", device=device)
+                           aggregation_strategy="first", device=device,
+                           dtype=getattr(torch, args.baseline_dtype))
             limit = nlp.tokenizer.model_max_length
             limit = min(limit if limit and limit < 10**6 else 512, ext.model.config.max_position_embeddings)
             read_words = 0
@@ -157,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
                 nlp(t)
             baseline_seconds = time.perf_counter() - started
         baseline_words_per_s = read_words / baseline_seconds
-        rows.append(("naive pipeline words/s (words read)", f"{baseline_words_per_s:.0f} ({read_words} of {words} words)"))
+        rows.append((f"naive pipeline ({args.baseline_dtype}) words/s (words read)", f"{baseline_words_per_s:.0f} ({read_words} of {words} words)"))
         rows.append(("speedup", f"{words_per_s / baseline_words_per_s:.2f}x"))
 
     rules = arquote.load("rules")
@@ -198,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{key:<{width}}  {value}")
     print(json.dumps({
         "docs": len(texts),
+        "dtype": getattr(ext, "dtype", None),
         "docs_per_s": round(docs_per_s, 3),
         "words_per_s": round(words_per_s, 1),
         "baseline_words_per_s": None if baseline_words_per_s is None else round(baseline_words_per_s, 1),

@@ -19,7 +19,7 @@ transformers = pytest.importorskip("transformers")
 from arquote import load  # noqa: E402
 from arquote.document import Document, Quote, Span, Speaker  # noqa: E402
 from arquote.encode import DEFAULT_SCHEME, split_words  # noqa: E402
-from arquote.extractor import ModelNotAvailableError, TransformerExtractor  # noqa: E402
+from arquote.extractor import ModelNotAvailableError, TransformerExtractor, native_bf16  # noqa: E402
 from arquote.io import write_jsonl  # noqa: E402
 from arquote.train import TrainConfig, encode_documents, train  # noqa: E402
 
@@ -305,6 +305,40 @@ def test_rules_weight_is_saved_with_the_model(tmp_path, trained):
     assert cfg["decoding"] == {"rules_weight": 0.3}
     assert load(str(tmp_path / "m")).rules_weight == 0.3
     assert load(str(tmp_path / "m"), rules_weight=0.0).rules_weight == 0.0
+
+
+def test_precision_is_checked_and_auto_follows_the_hardware(trained):
+    _, summary = trained
+    model_dir = summary["model_dir"]
+    with pytest.raises(ValueError, match="dtype must be one of"):
+        load(model_dir, dtype="half")
+    with pytest.raises(ValueError, match="runs in float32"):
+        load(model_dir, quantize="int8", dtype="bfloat16")
+    assert load(model_dir, quantize="int8").dtype == "float32"
+    expected = "bfloat16" if native_bf16(torch.device("cpu")) else "float32"
+    assert load(model_dir).dtype == expected
+    assert f"dtype={expected!r}" in repr(load(model_dir))
+
+
+@pytest.mark.slow
+def test_bfloat16_runs_the_encoder_in_bfloat16_and_leaves_the_weights(trained):
+    _, summary = trained
+    ext = load(summary["model_dir"], dtype="bfloat16")
+    first_linear = next(m for m in ext.model.modules() if isinstance(m, torch.nn.Linear))
+    seen = []
+    handle = first_linear.register_forward_hook(lambda module, args, out: seen.append(out.dtype))
+    text = SENTENCES[2]
+    try:
+        doc = ext(text)
+    finally:
+        handle.remove()
+    assert seen and set(seen) == {torch.bfloat16}
+    assert {p.dtype for p in ext.model.parameters()} == {torch.float32}  # autocast, not a cast
+    reference = load(summary["model_dir"], dtype="float32")(text)
+    assert [(q.content.start, q.content.end) for q in doc.quotes] == \
+        [(q.content.start, q.content.end) for q in reference.quotes]
+    for span in doc.spans:
+        assert text[span.start:span.end] == span.text
 
 
 def test_head_learning_rate_puts_the_head_in_its_own_group(tmp_path):

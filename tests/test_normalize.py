@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from arquote.normalize import fold, normalize
+from arquote.normalize import _fold_char, fold, normalize
 
 
 def test_folds_marks_digits_and_letters():
@@ -41,3 +41,15 @@ def test_offsets_map_every_character_back(text):
         s, e = n.span(i, i + 1)
         assert 0 <= s < e <= len(text)
     assert list(n.offsets) == sorted(n.offsets)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(
+    [chr(c) for c in range(0x0600, 0x0700)] + ["\ufefb", "\ufdf2", "\ufe73", "\u200f", "\u00a0", "a", " ", "7"])))
+def test_fast_fold_matches_the_per_character_definition(text):
+    # normalize() folds through a translate table; _fold_char is the rule it must follow.
+    for letters in (True, False):
+        n = normalize(text, letters)
+        pieces = [_fold_char(ch, letters) for ch in text]
+        assert n.text == "".join(pieces) == fold(text, letters)
+        assert list(n.offsets) == [i for i, p in enumerate(pieces) for _ in p] + [len(text)]

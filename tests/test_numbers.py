@@ -204,6 +204,19 @@ def test_claim_from_span_keeps_the_span() -> None:
         claim_from_span(text, 5, 500)
 
 
+def test_claim_from_span_reads_its_bound_in_a_long_document() -> None:
+    # Only a margin around the span is read: the bound words must still be found there,
+    # with heavy diacritics in between, and far from the start of the text.
+    filler = "وتَوَاصَلَتِ الْمُفَاوَضَاتُ بَيْنَ الطَّرَفَيْنِ. " * 400
+    sentence = "وقالَ المتحدثُ إنَّ ما يَزِيدُ عَنْ 30 شخصاً قُتِلوا"
+    text = filler + sentence + filler
+    s = text.index("30 شخصاً")
+    c = claim_from_span(text, s, s + len("30 شخصاً"))
+    alone = claim_from_span(sentence, sentence.index("30"), sentence.index("30") + len("30 شخصاً"))
+    assert (c.value, c.unit, c.bound) == (alone.value, alone.unit, alone.bound) == (30, "شخص", ">")
+    assert (c.number.start, c.number.text) == (s, "30")
+
+
 def test_singular() -> None:
     assert singular("صواريخ") == "صاروخ"
     assert singular("أشخاص") == "شخص"
