@@ -27,7 +27,8 @@ from .document import Span
 from .encode import DEFAULT_SCHEME, LabelScheme
 from .link import CLOSE_MARKS, OPEN_MARKS
 
-__all__ = ["layer_marginals", "viterbi_bio", "fill_missing", "mix_prior", "decode_spans", "tidy_spans"]
+__all__ = ["layer_marginals", "viterbi_bio", "fill_missing", "mix_prior", "decode_spans", "tidy_spans",
+           "snap_spans"]
 
 
 def _continuation_map(scheme: LabelScheme) -> np.ndarray:
@@ -290,3 +291,37 @@ def tidy_spans(text: str, spans: Sequence[Span]) -> list[Span]:
         if end > start:
             quotes.append(Span(start, end, "QUOTE", text[start:end], span.score))
     return sorted(out + quotes, key=lambda s: (s.start, -s.end, s.label))
+
+
+def snap_spans(text: str, spans: Sequence[Span], anchors: Sequence[Span], label: str = "SPEAKER") -> list[Span]:
+    """Gives each ``label`` span that overlaps exactly one anchor span the anchor's edges.
+
+    The model finds names well but often stops a word short (``تركي`` for ``تركي المالكي``,
+    ``الخطة`` for ``الخطة التنفيذية لآليات العمل``); the rule engine's name patterns get the
+    edges right where they fire. A span is moved only when one anchor overlaps it, so the
+    model still decides *whether* there is a name; the span keeps the model's score.
+
+    Args:
+        text: The user's text.
+        spans: Decoded spans (any labels; others are returned unchanged).
+        anchors: Spans whose edges are trusted (the rule engine's speakers).
+        label: The label to snap.
+
+    Returns:
+        The spans, sorted as :func:`tidy_spans` sorts them.
+
+    Example:
+        >>> t = "وقال المتحدث تركي المالكي إن القوات جاهزة"
+        >>> model = Span.of(t, t.index("تركي"), t.index("تركي") + 4, "SPEAKER", 0.8)
+        >>> rules = Span.of(t, t.index("تركي"), t.index(" إن"), "SPEAKER")
+        >>> snap_spans(t, [model], [rules])[0].text
+        'تركي المالكي'
+    """
+    out = []
+    for span in spans:
+        if span.label == label:
+            hits = [a for a in anchors if a.start < span.end and span.start < a.end]
+            if len(hits) == 1 and (hits[0].start, hits[0].end) != (span.start, span.end):
+                span = Span.of(text, hits[0].start, hits[0].end, label, span.score)
+        out.append(span)
+    return sorted(dict.fromkeys(out), key=lambda s: (s.start, -s.end, s.label))

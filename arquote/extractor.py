@@ -14,9 +14,9 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
-from .document import Document
+from .document import Document, Span
 
 __all__ = [
     "Extractor",
@@ -395,10 +395,14 @@ class TransformerExtractor(Extractor):
         # then sum in another order: probabilities agree to about 1e-7 only. Rounded, the
         # same text gives the same spans and scores whatever the batch.
         probs = [p.round(4) for p in self._word_probs(texts, words)]
-        if self.rules_weight > 0:
-            probs = [mix_prior(p, _rule_labels(t, w), self.rules_weight, self.scheme)
-                     for t, w, p in zip(texts, words, probs)]
-        return [_assemble(t, w, p, self.scheme) for t, w, p in zip(texts, words, probs)]
+        if self.rules_weight <= 0:
+            return [_assemble(t, w, p, self.scheme) for t, w, p in zip(texts, words, probs)]
+        docs = []
+        for t, w, p in zip(texts, words, probs):
+            labels, speakers = _rule_prior(t, w)
+            docs.append(_assemble(t, w, mix_prior(p, labels, self.rules_weight, self.scheme),
+                                  self.scheme, speakers))
+        return docs
 
     def _word_probs(self, texts: list[str], words: list[list[tuple[int, int]]]) -> list[Any]:
         """Per-word label probabilities for each text (NaN rows: words without pieces)."""
@@ -520,25 +524,33 @@ def _quantize(model: Any, kind: str) -> Any:
         return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
 
 
-def _rule_labels(text: str, words: list[tuple[int, int]]) -> tuple[int, ...]:
-    """The rule engine's word labels for ``text`` (the prior of :func:`mix_prior`)."""
+def _rule_prior(text: str, words: list[tuple[int, int]]) -> tuple[tuple[int, ...], tuple[Span, ...]]:
+    """The rule engine's word labels for ``text`` (the prior of :func:`mix_prior`) and its
+    speaker spans (the anchors of :func:`arquote.decode.snap_spans`)."""
     from .encode import word_tags
     from .numbers import find_claims
     from .rules.engine import find_spans
 
     found = find_spans(text)
     spans = [*found.quotes, *found.speakers, *found.cues, *(c.span for c in find_claims(text))]
-    return word_tags(words, spans).labels
+    return word_tags(words, spans).labels, tuple(found.speakers)
 
 
-def _assemble(text: str, words: list[tuple[int, int]], probs: Any, scheme: Any) -> Document:
-    """Decoded spans → linked quotes and speakers → normalized claims → a Document."""
+def _assemble(text: str, words: list[tuple[int, int]], probs: Any, scheme: Any,
+              speakers: Sequence[Span] = ()) -> Document:
+    """Decoded spans → linked quotes and speakers → normalized claims → a Document.
 
-    from .decode import decode_spans, tidy_spans
+    ``speakers``: trusted speaker spans whose edges the decoded names take (see
+    :func:`arquote.decode.snap_spans`); none when the model runs alone.
+    """
+
+    from .decode import decode_spans, snap_spans, tidy_spans
     from .link import attach_claims, link
     from .numbers import claim_from_span
 
     spans = tidy_spans(text, decode_spans(text, words, probs, scheme))
+    if speakers:
+        spans = snap_spans(text, spans, speakers)
     linked = link(text, [s for s in spans if s.label in ("QUOTE", "SPEAKER", "CUE")])
     claims = [claim_from_span(text, s.start, s.end, score=s.score) for s in spans if s.label == "NUM"]
     claims = attach_claims(claims, linked.quotes)

@@ -8,7 +8,9 @@ Measures, in one run, on N real articles:
   time (base model already cached) and first-call latency;
 - the naive way on the same model: ``transformers.pipeline("token-classification",
   aggregation_strategy="first")``, one text at a time. It truncates at the model's maximum
-  length, so only the words it actually reads are counted;
+  length, so only the words it actually reads are counted. The speedup is timed in
+  interleaved blocks of documents (arquote on a block, then the pipeline on the same block),
+  so that a change in the machine's load hits both sides alike;
 - scaling: seconds per document for one text repeated 1x, 4x and 16x, and the fitted exponent;
 - the rule engine's and ``find_claims``'s throughput.
 
@@ -68,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default=None, help="model directory (default: the embedded model)")
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--block", type=int, default=20,
+                        help="documents per interleaved block when timing arquote against the pipeline")
     parser.add_argument("--quantize", choices=["int8"], default=None, help="load the model with int8 Linear layers")
     parser.add_argument("--dtype", default="auto", choices=["auto", "float32", "bfloat16", "float16"],
                         help="precision of arquote's forward pass (the naive baseline runs float32)")
@@ -107,19 +111,17 @@ def main(argv: list[str] | None = None) -> int:
     ext(texts[0])
     first_call_s = time.perf_counter() - started
 
+    # First pass: what arquote alone needs (peak RSS before anything else is loaded).
     started = time.perf_counter()
     docs = list(ext.pipe(texts, batch_size=args.batch_size))
     seconds = time.perf_counter() - started
     rss = peak_rss_mb()
-    docs_per_s = len(texts) / seconds
-    words_per_s = words / seconds
     rows += [
         ("documents", f"{len(texts)} ({words} words)"),
         ("arquote precision", ext.dtype if hasattr(ext, "dtype") else "-"),
         ("arquote load() s (base cached)", f"{load_s:.2f}"),
         ("arquote first call s", f"{first_call_s:.2f}"),
-        ("arquote docs/s", f"{docs_per_s:.2f}"),
-        ("arquote words/s", f"{words_per_s:.0f}"),
+        ("arquote words/s, first pass alone", f"{words / seconds:.0f}"),
         ("peak RSS MB (load + extraction)", f"{rss:.0f}"),
         ("quotes / claims found", f"{sum(len(d.quotes) for d in docs)} / {sum(len(d.claims) for d in docs)}"),
     ]
@@ -137,7 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     rows.append(("scaling exponent", f"{exponent:.2f}"))
 
     baseline_words_per_s = None
-    if not args.skip_baseline:
+    if args.skip_baseline:
+        docs_per_s, words_per_s = len(texts) / seconds, words / seconds
+    else:
         from transformers import pipeline
 
         with tempfile.TemporaryDirectory() as tmp:
@@ -158,13 +162,24 @@ def main(argv: list[str] | None = None) -> int:
                 enc = nlp.tokenizer(t, truncation=True, max_length=limit, return_offsets_mapping=True)
                 last = max((e for _, e in enc["offset_mapping"]), default=0)
                 read_words += count_words(t[:last])
-            started = time.perf_counter()
-            for t in texts:
-                nlp(t)
-            baseline_seconds = time.perf_counter() - started
-        baseline_words_per_s = read_words / baseline_seconds
-        rows.append((f"naive pipeline ({args.baseline_dtype}) words/s (words read)", f"{baseline_words_per_s:.0f} ({read_words} of {words} words)"))
-        rows.append(("speedup", f"{words_per_s / baseline_words_per_s:.2f}x"))
+            nlp(texts[0])
+            ours = theirs = 0.0
+            for k in range(0, len(texts), args.block):
+                block = texts[k:k + args.block]
+                started = time.perf_counter()
+                list(ext.pipe(block, batch_size=args.batch_size))
+                ours += time.perf_counter() - started
+                started = time.perf_counter()
+                for t in block:
+                    nlp(t)
+                theirs += time.perf_counter() - started
+        docs_per_s, words_per_s = len(texts) / ours, words / ours
+        baseline_words_per_s = read_words / theirs
+    rows += [("arquote docs/s", f"{docs_per_s:.2f}"), ("arquote words/s", f"{words_per_s:.0f}")]
+    if baseline_words_per_s is not None:
+        rows.append((f"naive pipeline ({args.baseline_dtype}) words/s (words read)",
+                     f"{baseline_words_per_s:.0f} ({read_words} of {words} words)"))
+        rows.append(("speedup (interleaved blocks)", f"{words_per_s / baseline_words_per_s:.2f}x"))
 
     rules = arquote.load("rules")
     started = time.perf_counter()

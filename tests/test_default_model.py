@@ -118,3 +118,16 @@ def test_datasets_workers_forked_after_the_model_ran(ext):
     key = lambda r: (r["doc_id"], r["start"], r["type"])  # noqa: E731
     assert len(expected) >= 6
     assert sorted(table, key=key) == sorted(expected, key=key)
+
+
+def test_cli_precision_option_reaches_the_model(tmp_path, seed_text, ext):
+    from arquote.cli import main
+
+    source = tmp_path / "seed.txt"
+    source.write_text(seed_text, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["extract", "--dtype", "float32", "--format", "jsonl", "-o", str(out), str(source)]) == 0
+    record = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
+    # the shipped settings give the same quotes in float32 as in the default precision
+    quotes = sorted((s["start"], s["end"]) for s in record["spans"] if s["label"] == "QUOTE")
+    assert quotes and quotes == sorted((q.content.start, q.content.end) for q in ext(seed_text).quotes)

@@ -438,3 +438,22 @@ def test_tidy_spans_takes_marks_and_hashtags_off_names():
     taken = [("“ديف وليامز”", "ديف وليامز"), ("#الكاظمي", "الكاظمي")]
     spans = [Span.of(text, text.index(t), text.index(t) + len(t), "SPEAKER") for t, _ in taken]
     assert [(s.start, s.text) for s in tidy_spans(text, spans)] == [(text.index(e), e) for _, e in taken]
+
+
+def test_snap_spans_gives_a_cut_name_the_rule_engines_edges():
+    from arquote.decode import snap_spans
+
+    text = "وقال المتحدث باسم التحالف تركي المالكي إن «الدفاعات اعترضت 3 صواريخ»، وأكد علي وحسن أن الوضع هادئ"
+
+    def span(part, label="SPEAKER", score=None):
+        return Span.of(text, text.index(part), text.index(part) + len(part), label, score)
+
+    cut, full = span("تركي", score=0.7), span("تركي المالكي")
+    snapped = snap_spans(text, [cut, span("3 صواريخ", "NUM")], [full])
+    assert [(s.start, s.end, s.label, s.score) for s in snapped] == [
+        (full.start, full.end, "SPEAKER", 0.7), (text.index("3 صواريخ"), text.index("3 صواريخ") + 8, "NUM", None)]
+    # the model decides whether there is a name: no anchor, or two, leave its span alone
+    both = span("علي وحسن")
+    assert snap_spans(text, [both], [span("علي"), span("حسن")]) == [both]
+    assert snap_spans(text, [cut], []) == [cut]
+    assert snap_spans(text, [span("تركي", "NUM")], [full]) == [span("تركي", "NUM")]
