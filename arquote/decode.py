@@ -317,11 +317,15 @@ def snap_spans(text: str, spans: Sequence[Span], anchors: Sequence[Span], label:
         >>> snap_spans(t, [model], [rules])[0].text
         'تركي المالكي'
     """
-    out = []
+    out: dict[tuple[int, int, str], Span] = {}
     for span in spans:
         if span.label == label:
             hits = [a for a in anchors if a.start < span.end and span.start < a.end]
             if len(hits) == 1 and (hits[0].start, hits[0].end) != (span.start, span.end):
                 span = Span.of(text, hits[0].start, hits[0].end, label, span.score)
-        out.append(span)
-    return sorted(dict.fromkeys(out), key=lambda s: (s.start, -s.end, s.label))
+        key = (span.start, span.end, span.label)
+        if key in out:  # two pieces of one name snapped to it: one span, the lower score
+            scores = [x for x in (out[key].score, span.score) if x is not None]
+            span = Span(span.start, span.end, label, span.text, min(scores) if scores else None)
+        out[key] = span
+    return sorted(out.values(), key=lambda s: (s.start, -s.end, s.label))

@@ -457,3 +457,6 @@ def test_snap_spans_gives_a_cut_name_the_rule_engines_edges():
     assert snap_spans(text, [both], [span("علي"), span("حسن")]) == [both]
     assert snap_spans(text, [cut], []) == [cut]
     assert snap_spans(text, [span("تركي", "NUM")], [full]) == [span("تركي", "NUM")]
+    # two pieces of one name become one mention
+    pieces = [span("تركي", score=0.7), span("المالكي", score=0.6)]
+    assert [(s.start, s.end, s.score) for s in snap_spans(text, pieces, [full])] == [(full.start, full.end, 0.6)]

@@ -17,7 +17,7 @@ import textwrap
 import weakref
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import arquote
@@ -351,6 +351,8 @@ def test_rules_output_is_the_same_in_every_process(rules):
 
 @settings(FUZZ, max_examples=25)
 @given(texts=st.lists(st.one_of(noisy_arabic(), any_unicode), min_size=1, max_size=6))
+# found in bfloat16, when a window's padding depended on the other documents of its batch
+@example(texts=["وقال وزير الصحة إن «المستشفيات استقبلت 48 مصاباً منذ الصباح».", "0:0\x1b0\ud800\ud8000"])
 def test_same_documents_whatever_the_batch_size(engine, texts):
     one_by_one = [engine(t) for t in texts]
     for batch_size in (1, 2, 5):
