@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 import numpy as np
@@ -293,19 +294,31 @@ def tidy_spans(text: str, spans: Sequence[Span]) -> list[Span]:
     return sorted(out + quotes, key=lambda s: (s.start, -s.end, s.label))
 
 
-def snap_spans(text: str, spans: Sequence[Span], anchors: Sequence[Span], label: str = "SPEAKER") -> list[Span]:
-    """Gives each ``label`` span that overlaps exactly one anchor span the anchor's edges.
+def snap_spans(text: str, spans: Sequence[Span], anchors: Sequence[Span], label: str = "SPEAKER",
+               wider: Sequence[Span] = ()) -> list[Span]:
+    """Gives ``label`` spans the edges of trusted spans that speak for the same words.
 
     The model finds names well but often stops a word short (``تركي`` for ``تركي المالكي``,
     ``الخطة`` for ``الخطة التنفيذية لآليات العمل``); the rule engine's name patterns get the
-    edges right where they fire. A span is moved only when one anchor overlaps it, so the
-    model still decides *whether* there is a name; the span keeps the model's score.
+    edges right where they fire. A span is moved, keeping the model's score, when:
+
+    1. exactly one anchor overlaps it: the anchor's edges;
+    2. none overlaps it, but one starts right after it in the same phrase (at most three
+       words between, no punctuation but quotation marks, no other span): the anchor, as the
+       guideline keeps only the name of a source phrase that has one
+       («مراسل "سكاي نيوز عربية"» → ``سكاي نيوز عربية``);
+    3. neither, and exactly one ``wider`` span strictly contains it: that span's edges (the
+       model's own reading without the rule prior, which a wrong rule quote can cut short:
+       ``أحمدي`` for ``أحمدي نجاد``).
+
+    So the model still decides *whether* there is a speaker.
 
     Args:
         text: The user's text.
         spans: Decoded spans (any labels; others are returned unchanged).
         anchors: Spans whose edges are trusted (the rule engine's speakers).
         label: The label to snap.
+        wider: Spans that may only widen a span no anchor speaks for.
 
     Returns:
         The spans, sorted as :func:`tidy_spans` sorts them.
@@ -318,14 +331,35 @@ def snap_spans(text: str, spans: Sequence[Span], anchors: Sequence[Span], label:
         'تركي المالكي'
     """
     out: dict[tuple[int, int, str], Span] = {}
+    others = [s for s in spans if s.label != label]
     for span in spans:
         if span.label == label:
-            hits = [a for a in anchors if a.start < span.end and span.start < a.end]
-            if len(hits) == 1 and (hits[0].start, hits[0].end) != (span.start, span.end):
-                span = Span.of(text, hits[0].start, hits[0].end, label, span.score)
+            target = _snap_target(text, span, anchors, others, wider)
+            if target is not None:
+                span = Span.of(text, target[0], target[1], label, span.score)
         key = (span.start, span.end, span.label)
         if key in out:  # two pieces of one name snapped to it: one span, the lower score
             scores = [x for x in (out[key].score, span.score) if x is not None]
             span = Span(span.start, span.end, label, span.text, min(scores) if scores else None)
         out[key] = span
     return sorted(out.values(), key=lambda s: (s.start, -s.end, s.label))
+
+
+_PHRASE_BREAK = re.compile(r"[.!?؟،,:;؛()\n]")
+
+
+def _snap_target(text: str, span: Span, anchors: Sequence[Span], others: Sequence[Span],
+                 wider: Sequence[Span]) -> tuple[int, int] | None:
+    hits = [a for a in anchors if a.start < span.end and span.start < a.end]
+    if hits:
+        return (hits[0].start, hits[0].end) if len(hits) == 1 else None
+    after = [a for a in anchors if span.end <= a.start <= span.end + 64]
+    if after:
+        a = min(after, key=lambda x: x.start)
+        gap = text[span.end:a.start]
+        if not _PHRASE_BREAK.search(gap) and len(gap.strip(OPEN_MARKS + CLOSE_MARKS + " ").split()) <= 3 \
+                and not any(o.start < a.start and span.end < o.end for o in others):
+            return a.start, a.end
+    around = [w for w in wider if w.start <= span.start and span.end <= w.end
+              and (w.start, w.end) != (span.start, span.end)]
+    return (around[0].start, around[0].end) if len(around) == 1 else None

@@ -402,7 +402,7 @@ class TransformerExtractor(Extractor):
         for t, w, p in zip(texts, words, probs):
             labels, speakers = _rule_prior(t, w)
             docs.append(_assemble(t, w, mix_prior(p, labels, self.rules_weight, self.scheme),
-                                  self.scheme, speakers))
+                                  self.scheme, speakers, alone=p))
         return docs
 
     def _word_probs(self, texts: list[str], words: list[list[tuple[int, int]]]) -> list[Any]:
@@ -557,11 +557,13 @@ def _rule_prior(text: str, words: list[tuple[int, int]]) -> tuple[tuple[int, ...
 
 
 def _assemble(text: str, words: list[tuple[int, int]], probs: Any, scheme: Any,
-              speakers: Sequence[Span] = ()) -> Document:
+              speakers: Sequence[Span] = (), alone: Any = None) -> Document:
     """Decoded spans → linked quotes and speakers → normalized claims → a Document.
 
     ``speakers``: trusted speaker spans whose edges the decoded names take (see
-    :func:`arquote.decode.snap_spans`); none when the model runs alone.
+    :func:`arquote.decode.snap_spans`); none when the model runs alone. ``alone``: the
+    model's own probabilities when ``probs`` mixes in the rule prior; its speaker spans may
+    widen a mixed one that no rule speaker covers.
     """
 
     from .decode import decode_spans, snap_spans, tidy_spans
@@ -569,8 +571,10 @@ def _assemble(text: str, words: list[tuple[int, int]], probs: Any, scheme: Any,
     from .numbers import claim_from_span
 
     spans = tidy_spans(text, decode_spans(text, words, probs, scheme))
-    if speakers:
-        spans = snap_spans(text, spans, speakers)
+    if speakers or alone is not None:
+        wider = () if alone is None else [
+            s for s in tidy_spans(text, decode_spans(text, words, alone, scheme)) if s.label == "SPEAKER"]
+        spans = snap_spans(text, spans, speakers, wider=wider)
     linked = link(text, [s for s in spans if s.label in ("QUOTE", "SPEAKER", "CUE")])
     claims = [claim_from_span(text, s.start, s.end, score=s.score) for s in spans if s.label == "NUM"]
     claims = attach_claims(claims, linked.quotes)

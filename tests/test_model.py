@@ -460,3 +460,28 @@ def test_snap_spans_gives_a_cut_name_the_rule_engines_edges():
     # two pieces of one name become one mention
     pieces = [span("تركي", score=0.7), span("المالكي", score=0.6)]
     assert [(s.start, s.end, s.score) for s in snap_spans(text, pieces, [full])] == [(full.start, full.end, 0.6)]
+
+
+def test_snap_spans_keeps_the_name_of_a_source_phrase_and_widens_from_the_model_alone():
+    from arquote.decode import snap_spans
+
+    text = ('قال مراسل "سكاي نيوز عربية" إن الاشتباكات توقفت. وتابع أحمدي نجاد" أعتقد أن الفرصة استثنائية". '
+            'وقال المتحدث، وهو علي، إن الوضع هادئ. ورأى الوزير "الهدنة صامدة" حسن')
+
+    def span(part, label="SPEAKER", score=None, at=0):
+        start = text.index(part, at)
+        return Span.of(text, start, start + len(part), label, score)
+
+    # a describing word right before the rule engine's name: the guideline keeps the name alone
+    reporter, outlet = span("مراسل", score=0.8), span("سكاي نيوز عربية")
+    assert [(s.text, s.score) for s in snap_spans(text, [reporter], [outlet])] == [("سكاي نيوز عربية", 0.8)]
+    # a name cut short by the mixed decoding takes the model-alone span around it, never a shorter one
+    cut, whole = span("أحمدي", score=0.6), span("أحمدي نجاد")
+    assert [s.text for s in snap_spans(text, [cut], [], wider=[whole])] == ["أحمدي نجاد"]
+    assert snap_spans(text, [whole], [], wider=[cut]) == [whole]
+    assert [s.text for s in snap_spans(text, [cut], [span("أحمدي")], wider=[whole])] == ["أحمدي"]
+    # a name behind a comma, or behind another span, belongs to another phrase
+    spokesman = span("المتحدث")
+    assert snap_spans(text, [spokesman], [span("علي")]) == [spokesman]
+    minister, quote = span("الوزير"), span("الهدنة صامدة", "QUOTE")
+    assert snap_spans(text, [minister, quote], [span("حسن", at=text.index("صامدة"))]) == [minister, quote]
