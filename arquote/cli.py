@@ -4,6 +4,10 @@ Exit codes: 0 success; 1 some inputs could not be read or processed (the others 
 and the skipped ones are listed on stderr at the end); 2 bad usage or unreadable required
 files; 3 the model could not be loaded; 130 interrupted.
 
+Offsets index each input exactly as it is: ``.txt`` files and stdin are read as UTF-8
+with their line ends kept (``\r\n`` stays two characters), so ``start``/``end`` point
+into the user's file.
+
 Example::
 
     arquote extract --model rules article.txt
@@ -54,6 +58,10 @@ def _read_path(path: Path) -> Iterator[tuple[str, str | None, str | None]]:
 
     A ``.txt`` file is one document; a ``.jsonl(.gz)`` file holds one ``{"text": …}`` object
     a line. A bad line is reported and skipped; the rest of its file is still read.
+
+    A ``.txt`` file is read with its line ends as they are (``newline=""``): with universal
+    newlines a ``\r\n`` file would become a ``\n`` copy and every offset written would
+    drift from the user's file by one per line break before it.
     """
     from .document import AnnotationError
     from .io import iter_texts
@@ -64,7 +72,9 @@ def _read_path(path: Path) -> Iterator[tuple[str, str | None, str | None]]:
                 where = rec.id if rec.id is not None else f"{path.stem}:{rec.line}"
                 yield where, rec.text, rec.error
         else:
-            yield path.stem, path.read_text(encoding="utf-8"), None
+            with open(path, encoding="utf-8", newline="") as handle:
+                text = handle.read()
+            yield path.stem, text, None
     except FileNotFoundError:
         yield str(path), None, f"{path}: no such file"
     except UnicodeDecodeError as err:
@@ -73,6 +83,25 @@ def _read_path(path: Path) -> Iterator[tuple[str, str | None, str | None]]:
         yield str(path), None, str(err)
     except OSError as err:
         yield str(path), None, f"{path}: cannot read ({err.strerror or err})"
+
+
+def _read_stdin() -> tuple[str | None, str | None]:
+    """``(text, None)`` for the whole of stdin, or ``(None, error)`` when it is not UTF-8.
+
+    The bytes are decoded here, not through ``sys.stdin``'s text layer, whose universal
+    newlines would turn ``\r\n`` into ``\n`` and shift every offset after a line break.
+    """
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # stdin replaced by a text-only stream: its text is all there is
+        return sys.stdin.read(), None
+    data = stream.read()
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as err:
+        return None, (
+            f"stdin: not UTF-8 text ({err.reason} at byte {err.start}); "
+            "convert the input to UTF-8 first (e.g. iconv -f cp1256 -t utf-8)"
+        )
 
 
 def _load(name: str | None, device: str | None = None, args: argparse.Namespace | None = None):
@@ -153,7 +182,11 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
     def items() -> Iterator[tuple[str, str]]:
         if not paths or "-" in args.inputs:
-            yield "stdin", sys.stdin.read()
+            text, error = _read_stdin()
+            if error is not None:
+                errors.append(error)
+            else:
+                yield "stdin", text
         for path in paths:
             for doc_id, text, error in _read_path(path):
                 if error is not None:
@@ -165,7 +198,13 @@ def _cmd_extract(args: argparse.Namespace) -> int:
                disable=args.quiet or (len(paths) < 2 and not any(_is_jsonl(p) for p in paths)))
     with contextlib.ExitStack() as stack:
         # An output file is written whole or not at all (temporary file, then rename).
-        out: TextIO = stack.enter_context(atomic_write(args.output, "w")) if args.output else sys.stdout
+        # newline="" for CSV (as the csv module asks): a "\r\n" inside a quoted field is
+        # written as it is in the text, not translated on Windows.
+        newline = "" if args.format == "csv" else None
+        out: TextIO = (
+            stack.enter_context(atomic_write(args.output, "w", newline=newline))
+            if args.output else sys.stdout
+        )
         writer = None
         if args.format == "csv":
             writer = csv.DictWriter(out, fieldnames=list(COLUMNS))

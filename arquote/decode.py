@@ -27,6 +27,7 @@ import numpy as np
 from .document import Span
 from .encode import DEFAULT_SCHEME, LabelScheme
 from .link import CLOSE_MARKS, OPEN_MARKS
+from .normalize import INVISIBLE
 
 __all__ = ["layer_marginals", "viterbi_bio", "fill_missing", "mix_prior", "decode_spans", "tidy_spans",
            "snap_spans"]
@@ -204,6 +205,12 @@ _END_PUNCT = ".،,;؛:"
 _EDGE_JUNK = OPEN_MARKS + CLOSE_MARKS + _END_PUNCT + "#"
 
 
+def _blank(ch: str) -> bool:
+    """Whitespace or an invisible format character (RLM, LRM, ALM, ZWNJ, ZWJ, BOM …): never
+    the first or last character of a span."""
+    return ch.isspace() or ch in INVISIBLE
+
+
 def _unmatched_close(inner: str, mark: str) -> bool:
     opener = {v: k for k, v in _PAIRED.items()}.get(mark)
     if opener:
@@ -246,7 +253,8 @@ def tidy_spans(text: str, spans: Sequence[Span]) -> list[Span]:
     joined: list[Span] = []
     for span in sorted(spans, key=lambda s: (s.start, s.label)):
         prev = last.get(span.label)
-        if (prev is not None and prev.end <= span.start and not text[prev.end:span.start].strip()
+        if (prev is not None and prev.end <= span.start
+                and all(_blank(c) for c in text[prev.end:span.start])
                 and (span.label == "QUOTE" or not span.text.startswith("و"))):
             joined.remove(prev)
             score = None if prev.score is None or span.score is None else min(prev.score, span.score)
@@ -258,9 +266,9 @@ def tidy_spans(text: str, spans: Sequence[Span]) -> list[Span]:
         # names, cues and numbers never take in marks, hashtag signs or end punctuation
         # (docs/annotation.md: “ديف وليامز” → ديف وليامز)
         start, end = span.start, span.end
-        while start < end and (text[start].isspace() or text[start] in _EDGE_JUNK):
+        while start < end and (_blank(text[start]) or text[start] in _EDGE_JUNK):
             start += 1
-        while start < end and (text[end - 1].isspace() or text[end - 1] in _EDGE_JUNK):
+        while start < end and (_blank(text[end - 1]) or text[end - 1] in _EDGE_JUNK):
             end -= 1
         if end > start:
             out.append(span if (start, end) == (span.start, span.end)
@@ -268,11 +276,11 @@ def tidy_spans(text: str, spans: Sequence[Span]) -> list[Span]:
     quotes: list[Span] = []
     for span in (s for s in joined if s.label == "QUOTE"):
         start, end = span.start, span.end
-        while start < end and (text[start].isspace() or text[start] in ":"):
+        while start < end and (_blank(text[start]) or text[start] in ":"):
             start += 1
-        while start < end and (text[end - 1].isspace() or text[end - 1] in _END_PUNCT):
+        while start < end and (_blank(text[end - 1]) or text[end - 1] in _END_PUNCT):
             after = end
-            while after < len(text) and text[after].isspace():
+            while after < len(text) and _blank(text[after]):
                 after += 1
             if text[end - 1] == "." and after < len(text) and text[after] in CLOSE_MARKS:
                 break  # a full stop inside the marks stays
@@ -285,9 +293,9 @@ def tidy_spans(text: str, spans: Sequence[Span]) -> list[Span]:
             start += 1
         if start < end and text[end - 1] in CLOSE_MARKS and _unmatched_close(text[start:end - 1], text[end - 1]):
             end -= 1
-        while start < end and text[start].isspace():
+        while start < end and _blank(text[start]):
             start += 1
-        while start < end and text[end - 1].isspace():
+        while start < end and _blank(text[end - 1]):
             end -= 1
         if end > start:
             quotes.append(Span(start, end, "QUOTE", text[start:end], span.score))

@@ -23,6 +23,7 @@ Example:
 from __future__ import annotations
 
 import json
+import numbers
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Mapping
 
@@ -317,6 +318,13 @@ class Document:
     def __post_init__(self) -> None:
         if not isinstance(self.text, str):
             raise TypeError(f"Document.text must be a str, got {type(self.text).__name__}")
+        for name in ("id", "source"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise TypeError(
+                    f"Document.{name} must be a str or None, got {type(value).__name__} "
+                    f"{value!r}; pass {name}=str(...)"
+                )
         for name in ("quotes", "speakers", "claims", "cues"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         for span in self.spans:
@@ -510,12 +518,37 @@ def _pair(value: Any, where: str, name: str) -> tuple[int, int]:
     return value[0], value[1]
 
 
+def _optional(raw: Mapping[str, Any], name: str, where: str, expected: str, ok) -> Any:
+    """``raw[name]`` when it is absent, None or passes ``ok``; else an AnnotationError."""
+    value = raw.get(name)
+    if value is not None and not ok(value):
+        raise AnnotationError(
+            f"{where}: {name!r} must be {expected} or null, got {type(value).__name__} {value!r}"
+        )
+    return value
+
+
+def _is_str(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _is_number(value: Any) -> bool:
+    # numbers.Real takes numpy scalars too; bool is an int but never a score
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
 def _from_record(record: Mapping[str, Any]) -> Document:
     if not isinstance(record, Mapping):
         raise AnnotationError(f"a record must be a JSON object, got {type(record).__name__}")
     text = _require(record, "text", str, "record")
-    doc_id = record.get("id")
-    source = record.get("source")
+    raw_id = record.get("id")
+    hint = f" (write it in quotes: \"{raw_id}\")" if _is_number(raw_id) else ""
+    doc_id = _optional(record, "id", "record", f"a string{hint}", _is_str)
+    source = _optional(record, "source", "record", "a string", _is_str)
     raw_speakers = record.get("speakers", {}) or {}
     if not isinstance(raw_speakers, Mapping):
         raise AnnotationError("record: 'speakers' must be an object of key -> {canonical, aliases}")
@@ -543,7 +576,9 @@ def _from_record(record: Mapping[str, Any]) -> Document:
             raise AnnotationError(
                 f"{where}: span text {raw['text']!r} does not match the text at those offsets {actual!r}"
             )
-        score = raw.get("score")
+        score = _optional(raw, "score", where, "a number (the model's confidence)", _is_number)
+        if label in ("QUOTE", "SPEAKER"):
+            _optional(raw, "speaker", where, "a speaker key (a string from 'speakers')", _is_str)
         parsed.append((Span(start, end, label, actual, score), raw))
 
     by_label: dict[str, list[Span]] = {}
@@ -575,14 +610,18 @@ def _from_record(record: Mapping[str, Any]) -> Document:
 
     speakers: dict[str, Speaker] = {}
     for key, entry in raw_speakers.items():
+        if not isinstance(key, str):
+            raise AnnotationError(
+                f"record: the keys of 'speakers' must be strings, got {type(key).__name__} {key!r}"
+            )
         if not isinstance(entry, Mapping):
             raise AnnotationError(f"speaker {key!r}: must be an object with 'canonical' and 'aliases'")
         name = _require(entry, "canonical", str, f"speaker {key!r}")
         aliases = entry.get("aliases", [])
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
             raise AnnotationError(f"speaker {key!r}: 'aliases' must be a list of strings")
-        speakers[key] = Speaker(name, tuple(mentions[key]), key=key, aliases=tuple(aliases),
-                                role=entry.get("role"))
+        role = _optional(entry, "role", f"speaker {key!r}", "a string (a title such as الوزير)", _is_str)
+        speakers[key] = Speaker(name, tuple(mentions[key]), key=key, aliases=tuple(aliases), role=role)
 
     cues = [span for span, _ in parsed if span.label == "CUE"]
     cue_at = {(c.start, c.end): c for c in cues}
@@ -613,6 +652,9 @@ def _from_record(record: Mapping[str, Any]) -> Document:
         unit = raw.get("unit")
         if unit is not None and not isinstance(unit, str):
             raise AnnotationError(f"{where}: 'unit' must be a string or null, got {unit!r}")
+        approx = _optional(raw, "approx", where, "true, false", _is_bool)
+        vague = _optional(raw, "vague", where, "true, false", _is_bool)
+        currency = _optional(raw, "currency", where, "a string (an ISO 4217 code such as USD)", _is_str)
         number = None
         if raw.get("number") is not None:
             ns, ne = _pair(raw["number"], where, "number")
@@ -626,10 +668,10 @@ def _from_record(record: Mapping[str, Any]) -> Document:
                     span,
                     value,
                     unit,
-                    raw.get("approx"),
-                    raw.get("vague"),
+                    approx,
+                    vague,
                     raw.get("kind"),
-                    raw.get("currency"),
+                    currency,
                     inside.speaker if inside else None,
                     inside,
                     raw.get("bound"),

@@ -61,6 +61,7 @@ __all__ = [
     "label_studio_task",
     "LABEL_STUDIO_CONFIG",
     "DOCCANO_LABELS",
+    "DOCCANO_OFFSETS",
     "RELATIONS",
 ]
 
@@ -431,27 +432,19 @@ def _write_json_lines(path: Path, records: Iterable[Mapping[str, Any]]) -> int:
 # ---------------------------------------------------------------------------------------
 
 _LABEL_ORDER = {label: i for i, label in enumerate(LABELS)}
-_OPENING_MARKS = "«“\"”'‘„‹"
-_CLOSING_MARKS = "»”\"“'’‹›"
 
 
 def _guess_kind(text: str, start: int, end: int) -> str:
     """``direct`` when the span sits between quotation marks (spaces aside), else ``indirect``.
 
     Formats that cannot say which kind a quote is (CoNLL, a plain ``QUOTE`` label) use it:
-    the guideline's direct quote is exactly the text between marks.
+    the guideline's direct quote is exactly the text between marks. The decision is
+    :func:`arquote.link.quote_kind` itself (the marks of ``link.OPEN_MARKS`` and
+    ``link.CLOSE_MARKS``), so a quote read back has the kind the extractors gave it.
     """
-    i = start - 1
-    while i >= 0 and text[i].isspace():
-        i -= 1
-    j = end
-    while j < len(text) and text[j].isspace():
-        j += 1
-    return (
-        "direct"
-        if i >= 0 and text[i] in _OPENING_MARKS and j < len(text) and text[j] in _CLOSING_MARKS
-        else "indirect"
-    )
+    from .link import quote_kind
+
+    return quote_kind(text, Span.of(text, start, end, "QUOTE"))
 
 
 def _span_sort_key(rec: Mapping[str, Any]) -> tuple[int, int, int]:
@@ -500,7 +493,35 @@ _LABEL_KIND = {v: k for k, v in _KIND_LABEL.items()}
 _CARRIED = {"label", "start", "end", "text", "type", "speaker", "cue"}
 
 
-def doccano_record(doc: Document) -> dict[str, Any]:
+#: Units of doccano's entity offsets: ``"codepoints"`` (Python ``str`` indices, arquote's
+#: own) or ``"utf-16"`` (UTF-16 code units, JavaScript string indices, which doccano's
+#: sequence labelling uses unless "Count grapheme clusters as one character" is set;
+#: doccano issue #2290). The two differ only in texts with characters outside the Basic
+#: Multilingual Plane (emoji and the like), each of which is two UTF-16 code units.
+DOCCANO_OFFSETS: tuple[str, ...] = ("codepoints", "utf-16")
+
+
+def _check_offsets_option(offsets: str) -> None:
+    if offsets not in DOCCANO_OFFSETS:
+        raise ValueError(f"offsets must be one of {DOCCANO_OFFSETS}, got {offsets!r}")
+
+
+def _has_astral(text: str) -> bool:
+    return bool(text) and max(text) > "\uffff"
+
+
+def _utf16_offsets(text: str) -> list[int]:
+    """``u[i]``: the UTF-16 offset of code point ``i``, for ``i`` in ``0 … len(text)``."""
+    out = [0] * (len(text) + 1)
+    u = 0
+    for i, ch in enumerate(text):
+        out[i] = u
+        u += 2 if ch > "\uffff" else 1
+    out[len(text)] = u
+    return out
+
+
+def doccano_record(doc: Document, *, offsets: str = "codepoints") -> dict[str, Any]:
     """The doccano (entities + relations) record of a document.
 
     Quotes are labelled ``QUOTE_DIRECT`` or ``QUOTE_INDIRECT``; a quote is linked to the
@@ -515,7 +536,15 @@ def doccano_record(doc: Document) -> dict[str, Any]:
         ...     {"label": "QUOTE", "type": "indirect", "start": 14, "end": len(t)}]}))
         >>> rec["entities"]
         [{'id': 0, 'label': 'QUOTE_INDIRECT', 'start_offset': 14, 'end_offset': 25}]
+
+    Args:
+        doc: The document.
+        offsets: The unit of the entities' ``start_offset``/``end_offset``:
+            ``"codepoints"`` (default) or ``"utf-16"`` for a doccano that counts UTF-16
+            code units (see :data:`DOCCANO_OFFSETS`). The meta fields (``speakers``,
+            ``attributes``) are arquote's own and always in code points.
     """
+    _check_offsets_option(offsets)
     gold = doc.to_dict()
     spans = gold["spans"]
     entity_at: dict[tuple[str, int, int], int] = {}
@@ -561,6 +590,12 @@ def doccano_record(doc: Document) -> dict[str, Any]:
     if doc.source is not None:
         out["source"] = doc.source
     out["text"] = doc.text
+    if offsets == "utf-16" and _has_astral(doc.text):
+        u16 = _utf16_offsets(doc.text)
+        entities = [
+            {**ent, "start_offset": u16[ent["start_offset"]], "end_offset": u16[ent["end_offset"]]}
+            for ent in entities
+        ]
     out["entities"] = entities
     out["relations"] = [
         {"id": i, "from_id": src, "to_id": dst, "type": kind} for i, (src, dst, kind) in enumerate(relations)
@@ -628,7 +663,91 @@ def _meta(record: Mapping[str, Any], name: str) -> Any:
     return meta.get(name) if isinstance(meta, Mapping) else None
 
 
-def record_from_doccano(record: Mapping[str, Any]) -> dict[str, Any]:
+def _token_inner(text: str) -> bytearray:
+    """``inner[p]`` is 1 when offset ``p`` falls strictly inside a token of :func:`tokenize`."""
+    inner = bytearray(len(text) + 1)
+    for s, e in tokenize(text):
+        inner[s + 1 : e] = b"\x01" * (e - s - 1)
+    return inner
+
+
+def _misfit(text: str, inner: bytearray, start: int | None, end: int | None) -> str | None:
+    """Why ``[start, end)`` (code points; ``None`` for an offset that is no character
+    boundary) cannot be an annotated span of ``text``, or ``None`` when it can."""
+    if start is None or end is None:
+        return "an offset falls between the two halves of a character outside the BMP"
+    if not 0 <= start <= end <= len(text):
+        return f"it is out of range for a text of {len(text)} characters"
+    if inner[start]:
+        return f"it starts inside a word ({_short(text[start:end])!r})"
+    if inner[end]:
+        return f"it ends inside a word ({_short(text[start:end])!r})"
+    return None
+
+
+def _entities_to_code_points(
+    text: str, entities: list[dict[str, Any]], offsets: str
+) -> None:
+    """Turns the entities' offsets into code points, in place.
+
+    Only a text with characters outside the BMP has offsets that differ between the two
+    units. There, reading them in the unit asked for must make sense (every entity in
+    range, on character boundaries and on token edges); if it does not and the other
+    unit does, the file was written in the other unit: an AnnotationError says so and
+    how to read it, rather than silently taking spans that cover the wrong words.
+    """
+    if not entities or not _has_astral(text):
+        return
+    u16 = _utf16_offsets(text)
+    from_u16 = {u: i for i, u in enumerate(u16)}
+    inner = _token_inner(text)
+
+    def from16(u: int) -> int | None:
+        if u < 0 or u > u16[-1]:  # out of range: stays out of range
+            return u if u < 0 else len(text) + u - u16[-1]
+        return from_u16.get(u)  # None inside a surrogate pair
+
+    def read(ent: dict[str, Any], unit: str) -> tuple[int | None, int | None]:
+        if unit == "codepoints":
+            return ent["start"], ent["end"]
+        return from16(ent["start"]), from16(ent["end"])
+
+    other = "codepoints" if offsets == "utf-16" else "utf-16"
+    bad = next(
+        ((ent, why) for ent in entities if (why := _misfit(text, inner, *read(ent, offsets)))),
+        None,
+    )
+    if bad is not None and all(_misfit(text, inner, *read(e, other)) is None for e in entities):
+        ent, why = bad
+        s, e = read(ent, other)
+        unit_name = {"codepoints": "code points (Python str indices)", "utf-16": "UTF-16 code units"}
+        n = sum(ch > "\uffff" for ch in text)
+        raise AnnotationError(
+            f"entity {ent['id']!r} ({ent['label']} [{ent['start']}, {ent['end']})) does not fit "
+            f"the text as {unit_name[offsets]}: {why}; read as {unit_name[other]}, every "
+            f"entity fits (this one covers {_short(text[s:e])!r}). The text has {n} "
+            f"character(s) outside the Basic Multilingual Plane (emoji…), which are 1 code "
+            f"point but 2 UTF-16 code units, and doccano's sequence labelling counts UTF-16 "
+            f"code units (doccano issue #2290). Read the file with read_doccano(path, offsets={other!r})"
+        )
+    if offsets == "utf-16":
+        for ent in entities:
+            for name in ("start", "end"):
+                raw = ent[name]
+                where = f"entity {ent['id']!r} ({ent['label']}): {name}_offset {raw}"
+                if not 0 <= raw <= u16[-1]:
+                    raise AnnotationError(
+                        f"{where} is out of range for a text of {u16[-1]} UTF-16 code units"
+                    )
+                if raw not in from_u16:
+                    raise AnnotationError(
+                        f"{where} falls between the two UTF-16 code units of one character "
+                        "outside the BMP; move it to the character's edge"
+                    )
+            ent["start"], ent["end"] = from_u16[ent["start"]], from_u16[ent["end"]]
+
+
+def record_from_doccano(record: Mapping[str, Any], *, offsets: str = "codepoints") -> dict[str, Any]:
     """The annotation record (``Document.from_dict`` input) of a doccano record.
 
     Accepts the entities + relations layout written by :func:`doccano_record` (and by
@@ -641,16 +760,26 @@ def record_from_doccano(record: Mapping[str, Any]) -> dict[str, Any]:
     A SPEAKER mention listed in no speaker's ``mentions`` becomes a new speaker (keys
     ``S1``, ``S2``…; mentions with the same text share one).
 
+    ``offsets`` is the unit of the entities' offsets: ``"codepoints"`` (default; what
+    :func:`doccano_record` writes) or ``"utf-16"`` (what doccano's sequence labelling
+    exports; doccano issue #2290). Meta fields are always in code points. In a text with
+    characters outside the BMP (emoji…), offsets that only make sense in the other unit
+    are an error that names the unit to use, never read silently.
+
     Raises:
         AnnotationError: for an unknown label or relation type, a relation to an unknown
-            entity or between the wrong labels, or a quote with two speakers.
+            entity or between the wrong labels, a quote with two speakers, or entity
+            offsets in the other unit.
+        ValueError: for an ``offsets`` other than ``"codepoints"`` or ``"utf-16"``.
     """
+    _check_offsets_option(offsets)
     if not isinstance(record, Mapping):
         raise AnnotationError(f"a doccano record must be a JSON object, got {type(record).__name__}")
     text = record.get("text")
     if not isinstance(text, str):
         raise AnnotationError(f"a doccano record needs a 'text' string, got {text!r}")
     entities = _doccano_entities(record)
+    _entities_to_code_points(text, entities, offsets)
     by_id: dict[Any, dict[str, Any]] = {}
     for ent in entities:
         label = ent["label"]
@@ -761,9 +890,16 @@ def record_from_doccano(record: Mapping[str, Any]) -> dict[str, Any]:
     if doc_id is None and isinstance(record.get("id"), str):
         doc_id = record["id"]
     if doc_id is not None:
+        if not isinstance(doc_id, str):
+            raise AnnotationError(
+                f"'doc_id' must be a string, got {type(doc_id).__name__} {doc_id!r} "
+                f"(write it in quotes: \"{doc_id}\")"
+            )
         out["id"] = doc_id
     source = _meta(record, "source")
     if source is not None:
+        if not isinstance(source, str):
+            raise AnnotationError(f"'source' must be a string, got {type(source).__name__} {source!r}")
         out["source"] = source
     out["text"] = text
     out["spans"] = spans
@@ -771,18 +907,29 @@ def record_from_doccano(record: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def read_doccano(path: PathLike) -> list[Document]:
+def read_doccano(path: PathLike, *, offsets: str = "codepoints") -> list[Document]:
     """Reads a doccano JSONL export (entities + relations, or the older ``label`` layout).
 
     See :func:`record_from_doccano` for how labels, relations and meta fields are read.
 
+    Args:
+        path: The doccano JSONL file.
+        offsets: The unit of the entity offsets: ``"codepoints"`` (default: files written
+            by :func:`write_doccano`) or ``"utf-16"`` (doccano's own export in versions
+            that count UTF-16 code units, doccano issue #2290). They differ only in texts
+            with characters outside the BMP (emoji…); there, offsets that fit the text only
+            in the other unit raise an error naming it.
+
     Raises:
         AnnotationError: ``"path:line: message"`` for a bad record.
         FileNotFoundError: when ``path`` does not exist.
+        ValueError: for an ``offsets`` other than ``"codepoints"`` or ``"utf-16"``.
 
     Example:
         >>> docs = read_doccano("admin.jsonl")                # doctest: +SKIP
+        >>> docs = read_doccano("export.jsonl", offsets="utf-16")   # doctest: +SKIP
     """
+    _check_offsets_option(offsets)
     path = Path(os.fspath(path))
     docs = []
     for lineno, line in _lines(path, "doccano file"):
@@ -790,19 +937,21 @@ def read_doccano(path: PathLike) -> list[Document]:
             continue
         raw = _record_at(path, lineno, line)
         try:
-            record = record_from_doccano(raw)
+            record = record_from_doccano(raw, offsets=offsets)
         except (AnnotationError, TypeError, ValueError) as err:
             raise AnnotationError(f"{path}:{lineno}: {err}") from None
         docs.append(_document_at(path, lineno, record))
     return docs
 
 
-def write_doccano(path: PathLike, docs: Iterable[Document]) -> int:
+def write_doccano(path: PathLike, docs: Iterable[Document], *, offsets: str = "codepoints") -> int:
     """Writes documents as doccano JSONL (entities + relations), atomically.
 
     Import the file into a doccano "Sequence labeling" project with relation labeling
     enabled, with the labels of :data:`DOCCANO_LABELS` and the relation types
-    :data:`RELATIONS`. See :func:`doccano_record` for the layout.
+    :data:`RELATIONS`. See :func:`doccano_record` for the layout. For a doccano that
+    counts UTF-16 code units (doccano issue #2290) and texts with emoji, write with
+    ``offsets="utf-16"`` and read its export back with the same option.
 
     Returns:
         The number of documents written.
@@ -811,8 +960,11 @@ def write_doccano(path: PathLike, docs: Iterable[Document]) -> int:
         >>> write_doccano("to_annotate.jsonl", read_jsonl("gold/dev.jsonl"))  # doctest: +SKIP
         30
     """
+    _check_offsets_option(offsets)
     path = Path(os.fspath(path))
-    return _write_json_lines(path, (doccano_record(d) for d in _documents(docs, "write_doccano")))
+    return _write_json_lines(
+        path, (doccano_record(d, offsets=offsets) for d in _documents(docs, "write_doccano"))
+    )
 
 
 # ---------------------------------------------------------------------------------------

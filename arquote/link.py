@@ -40,7 +40,7 @@ from typing import Iterable, Sequence
 
 from .cues import CueForm, cue_form, definite, strip_clitic, tokenize, word_list
 from .document import NumericClaim, Quote, Span, Speaker
-from .normalize import fold
+from .normalize import INVISIBLE, fold, normalize
 
 __all__ = [
     "LinkResult",
@@ -55,6 +55,8 @@ __all__ = [
     "attach_claims",
     "OPEN_MARKS",
     "CLOSE_MARKS",
+    "SENTENCE_END",
+    "sentence_end",
 ]
 
 #: Characters that open a quotation (straight and reversed styles included).
@@ -62,7 +64,48 @@ OPEN_MARKS = "«“\"”‘'’„″‹"
 #: Characters that close a quotation.
 CLOSE_MARKS = "»”\"“’'‘″›"
 
-_BOUNDARY = re.compile(r"[!?؟\n]|\.(?!\d)|(?<!\d)\.")
+_LETTER = "\u0621-\u064a"  # the Arabic letters (ء … ي)
+_HARAKAT = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"  # harakat, tanwin, shadda …: part of a word
+#: Where a sentence ends, shared with the rule engine (``arquote.rules.engine``) so the
+#: patterns and the linker agree. ``! ? ؟`` and a line break end a sentence, and so does:
+#:
+#: * a full stop, except between digits (``1.5``) and after a one-letter abbreviation
+#:   («د. أحمد», «م. خالد», «أ. سامي»; «2014 م.» after a number still ends it);
+#: * an ellipsis (``..``, ``...``, ``…``), unless the sentence goes on after it: a
+#:   complementizer («وقال الوزير... إن …»), a colon, a comma, a quotation mark or a bracket
+#:   after it, or a bracket before it (the elision «(...)»).
+SENTENCE_END = re.compile(
+    r"[!?؟\n]"
+    r"|(?<![.…(])(?:\.{2,}|…+)(?![.…])"
+    r"(?!\s*(?:[:،,؛;)«»“”\"'‘’„″‹›]"
+    rf"|ب?[إأاٱ]ن[\u064b-\u0652]*(?:ه|ها|هم|هما|هن|نا|ني|ك|كم)?(?![{_LETTER}])))"
+    rf"|(?<![.…])(?:(?<![^\w{_HARAKAT}][{_LETTER}])(?<!^[{_LETTER}])|(?<=\d\s[{_LETTER}]))"
+    r"\.(?![.…])(?!(?<=\d\.)\d)"
+)
+#: How far past a range :func:`sentence_end` lets the pattern look (the words after an
+#: ellipsis decide whether it ends the sentence).
+_LOOKAHEAD = 40
+_END_CHARS = re.compile(r"[!?؟\n.…]")
+
+
+def sentence_end(text: str, start: int, end: int) -> re.Match[str] | None:
+    """The first sentence end that starts in ``text[start:end]``, judged with the text after
+    ``end`` in view (``re.search`` with ``endpos=end`` would hide it).
+
+    Example:
+        >>> t = "وقال د. أحمد سالم... إن الوضع مستقر... وأضاف أن الحدود آمنة"
+        >>> sentence_end(t, 0, len(t)).start() == t.index("... وأضاف")
+        True
+        >>> sentence_end(t, 0, t.index("إن")) is None
+        True
+    """
+    first = _END_CHARS.search(text, start, end)  # cheap: most ranges hold no candidate
+    if first is None:
+        return None
+    m = SENTENCE_END.search(text, first.start(), min(len(text), end + _LOOKAHEAD))
+    return m if m is not None and m.start() < end else None
+
+
 _WORD_BREAK = re.compile(r"[!?؟\n.،,:؛;()«»“”\"]")
 _HEADLINE_GAP = re.compile(r"^[\s:：|\-–—]*$")
 _POSTPOSED_GAP = re.compile(r"^[ \t\u00a0»”\"“’'‘″›،,\-–—)(]*$")
@@ -96,10 +139,10 @@ def quote_kind(text: str, span: Span) -> str:
         'direct'
     """
     i = span.start - 1
-    while i >= 0 and text[i].isspace():
+    while i >= 0 and (text[i].isspace() or text[i] in INVISIBLE):  # RLM, ZWNJ … are blank too
         i -= 1
     j = span.end
-    while j < len(text) and text[j].isspace():
+    while j < len(text) and (text[j].isspace() or text[j] in INVISIBLE):
         j += 1
     if i < 0 or j >= len(text):
         return "indirect"
@@ -118,7 +161,7 @@ def _postposed_gap(gap: str) -> bool:
 
 
 def _crosses_boundary(text: str, start: int, end: int) -> bool:
-    return start < end and _BOUNDARY.search(text, start, end) is not None
+    return start < end and sentence_end(text, start, end) is not None
 
 
 def _between(spans: Sequence[Span], start: int, end: int) -> bool:
@@ -302,13 +345,19 @@ def _statement_source(name: str) -> str | None:
         first = rest[0]
         f = fold(first)
         if f.startswith("لل"):
-            rest[0] = "ال" + first[2:]
+            rest[0] = "ال" + _drop_folded(first, 2)
         elif f.startswith("ل") and len(f) > 3:
-            rest[0] = first[1:]
+            rest[0] = _drop_folded(first, 1)
         elif f in ("من", "عن") and len(rest) > 1:
             rest = rest[1:]
         return " ".join(rest)
     return None
+
+
+def _drop_folded(word: str, n: int) -> str:
+    """``word`` less the characters that fold to its first ``n`` folded ones (and the
+    diacritics and tatweel after them): «لِلخلية» less «لل» is «خلية»."""
+    return word[normalize(word).start(n):]
 
 
 @lru_cache(maxsize=2)  # one document's words, asked for by each speaker; no more kept

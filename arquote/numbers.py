@@ -213,6 +213,14 @@ _ONE_AFTER = frozenset(fold(w) for w in ("واحد", "واحدة", "واحدا",
 _TWO_AFTER = frozenset(fold(w) for w in ("اثنين", "اثنان", "اثنتين", "اثنتان"))
 _CLITICS = ("وب", "ول", "وك", "فب", "فل", "و", "ف", "ب", "ل", "ك")
 _RANGE_SEPS = frozenset({"-", "ـ", "–", "—", "/", "ـ-"})
+_PCT_SIGNS = frozenset({"%", "٪"})
+_RANGE_TO = frozenset(fold(w) for w in ("إلى", "الى", "حتى", "لغاية"))
+# «ارتفع/زيادة … من 10 إلى 11%» is a change between two values, not a range.
+_CHANGE_STEMS = tuple(fold(w) for w in (
+    "رتفع", "رتفاع", "زياد", "زداد", "رفع", "خفض", "خفاض", "خفيض", "تراجع", "هبط", "هبوط", "قفز",
+    "صعد", "صعود", "قلص", "تضاعف", "ضاعف", "تحسن", "تحول", "انتقل", "تغير", "تعديل"))
+# Whole words only: «زاد» is also in «مزاد», «نما» in «بينما».
+_CHANGE_WORDS = frozenset(fold(w) for w in ("زاد", "زادت", "يزيد", "تزيد", "نما", "نمت", "ينمو", "تنمو"))
 
 _TOKEN_RE = re.compile(
     r"\d+ر\d+(?![^\W\d_])"
@@ -307,6 +315,14 @@ class _Scanner:
             whole, frac = t.split("ر")[1], t.split("ر")[0]
             return float(whole + "." + frac), None
         if "." in t and "," in t:
+            # Both marks: the one written last is the decimal mark when the groups before it
+            # are thousands (three digits): «1,234.5» = 1234.5, «1.234,5» = 1234.5 (Maghreb).
+            last = "," if t.rfind(",") > t.rfind(".") else "."
+            other = "." if last == "," else ","
+            head, _, frac = t.rpartition(last)
+            groups = head.split(other)
+            if last not in head and frac and all(len(g) == 3 for g in groups[1:]) and 1 <= len(groups[0]) <= 3:
+                return float("".join(groups) + "." + frac), None
             try:
                 return float(t.replace(",", "")), None
             except ValueError:
@@ -382,6 +398,7 @@ class _Scanner:
         else:
             return None
         end = pos
+        rollback: int | None = None  # where the number ends if the group after «و» is cut off
         while pos < self.n:
             t = self.tok(pos)
             conn = False
@@ -407,12 +424,16 @@ class _Scanner:
                         break
                     s = a[1]
                     if s >= last_scale:
+                        if rollback is not None:
+                            # «5 ملايين و6 ملايين»: two numbers, not 5,000,006; stop before «و».
+                            end, group = rollback, None
                         break
                     if a[0] == "SP" and not (3 <= group <= 10):
                         break
                     total += group * s
                     group, glast, last_scale, after_scale, has_scale = None, "S", s, True, True
                     alt = None
+                    rollback = None
                 pos += step
                 end = pos
                 continue
@@ -438,6 +459,7 @@ class _Scanner:
                 elif k in ("D", "U", "X", "H") and v < last_scale:
                     group, glast, after_scale = v, k, False
                     words = words or k != "D"
+                    rollback = end
                 elif k == "U1" and self.tok(pos + step) in _TEEN_TAIL:
                     group, glast, after_scale = 11.0, "T", False
                     step += 1
@@ -498,11 +520,23 @@ class _Scanner:
     def percent_at(self, j: int) -> int | None:
         """Token index after a percent expression starting at j, else None."""
         t = self.tok(j)
+        if t in _PCT_SIGNS and self.sign_goes_after(j):
+            return None
         if t in self.lex.percent_one:
             return j + 1
         if (t, self.tok(j + 1)) in self.lex.percent_two:
             return j + 2
         return None
+
+    def sign_goes_after(self, p: int) -> bool:
+        """True when the percent sign token p belongs to the number after it.
+
+        Typed right to left, the sign comes first and touches its number («٪40»); a sign
+        that touches the number after it and not a number before it is that number's
+        (the number before, «خمسة آلاف ٪40», gets no unit from it).
+        """
+        return self.glued(p, p + 1) and self.tok(p + 1)[:1].isdecimal() and not (
+            self.glued(p - 1, p) and self.tok(p - 1)[:1].isdecimal())
 
     def noun_ok(self, j: int, definite_ok: bool = False) -> bool:
         if not self.is_word(j):
@@ -578,7 +612,9 @@ class _Scanner:
                 i += 1
                 continue
             cand, nxt = res
-            if cand is not None:
+            # Claims never overlap: a candidate that reaches back into the previous claim
+            # (a sign or a symbol already used by it) is dropped.
+            if cand is not None and not (out and cand.start < out[-1].end):
                 out.append(cand)
             i = max(nxt, i + 1)
         return out
@@ -670,6 +706,32 @@ class _Scanner:
                     return False
         return True
 
+    def range_intro(self, k: int) -> str | None:
+        """``بين`` or ``من`` when the word before token k opens a range of two numbers.
+
+        «من … إلى» after a word of change («ارتفع من 10 إلى 11%») gives two values, the
+        old and the new, not a range: ``None`` then.
+        """
+        if k < 1:
+            return None
+        variants = self.variants(self.tok(k - 1))
+        if "بين" in variants:
+            return "بين"
+        if "من" not in variants:
+            return None
+        for b in range(k - 2, max(-1, k - 12), -1):
+            t = self.tok(b)
+            if not (self.is_word(b) or t[:1].isdecimal()):
+                break  # the clause ends at a punctuation mark
+            if any(stem in t for stem in _CHANGE_STEMS) or any(v in _CHANGE_WORDS for v in self.variants(t)):
+                return None
+        return "من"
+
+    def year_like(self, k: int, value: float | None) -> bool:
+        """True when token k is a plain integer that reads as a year (1900-2100)."""
+        t = self.tok(k)
+        return t.isdecimal() and value is not None and 1900 <= value <= 2100
+
     def date_after(self, j: int) -> bool:
         t = self.tok(j)
         if t in self.lex.months:
@@ -691,18 +753,31 @@ class _Scanner:
         start_tok = symbol if symbol is not None else i
         vague = False
         is_range = False
+        # «بين 20 و30 شخصا», «من 20 إلى 30 شخصا»: a range opened by a word before the number.
+        intro = self.range_intro(start_tok)
+        intro_range = False
+        years = [self.year_like(i, value)]
+        alone = (num, j)  # the first number alone, if the range turns out not to be one
         # Ranges and lists: «1.6 ـ 1.8 مليون دولار», «ثلاثة أو أربعة أيام», «32/64/128».
-        while j < self.n and not num["has_scale"]:
-            sep = self.gap(j - 1, j).strip() if j < self.n else ""
+        while j < self.n:
             t = self.tok(j)
-            nxt = None
-            if t == "او" and j + 1 < self.n:
-                nxt = j + 1
-            elif t in ("/", "-") or (sep in _RANGE_SEPS and self.tok(j)[:1].isdecimal()):
-                nxt = j + 1 if t in ("/", "-") else j
+            nxt: int | None = None
+            f2 = ""
+            if not num["has_scale"]:
+                sep = self.gap(j - 1, j).strip()
+                if t == "او" and j + 1 < self.n:
+                    nxt = j + 1
+                elif t in ("/", "-") or (sep in _RANGE_SEPS and t[:1].isdecimal()):
+                    nxt = j + 1 if t in ("/", "-") else j
+            if nxt is None and intro is not None and not is_range:
+                if (t in _RANGE_TO or (intro == "بين" and t == "و")) and j + 1 < self.n:
+                    nxt = j + 1
+                elif intro == "بين" and len(t) > 2 and t[0] == "و" and t[1:] in _WORDS:
+                    nxt, f2 = j, t[1:]
+                intro_range = nxt is not None
             if nxt is None:
                 break
-            f2 = self.tok(nxt)
+            f2 = f2 or self.tok(nxt)
             if not f2 or not (f2[0].isdecimal() or f2 in _WORDS) or (f2[0].isdecimal() != form[0].isdecimal()):
                 break
             second = self.parse_number(nxt, f2)
@@ -710,9 +785,15 @@ class _Scanner:
                 break
             if t == "/" and (value <= 31 and second["value"] <= 12 or value >= 1900 or second["value"] >= 1900):
                 return None, second["end"]
+            if intro_range:
+                years.append(self.year_like(nxt, second["value"]))
             num = second
             j = second["end"]
             is_range = True
+        intro_range = intro_range and is_range
+        if intro_range and years[0] != years[-1]:
+            # «من 2016 إلى 1.4 مليار دولار»: a year, then the quantity; not a range.
+            (num, j), is_range, intro_range = alone, False, False
         if is_range:
             value = None
         if self.strict and self.date_after(j):
@@ -727,8 +808,7 @@ class _Scanner:
         currency: str | None = None
         noun: int | None = None
         pct_end = self.percent_at(j)
-        pct_before = i > 0 and self.tok(i - 1) in ("%", "٪") and self.glued(i - 1, i) and not (
-            i > 1 and self.tok(i - 2)[:1].isdecimal())
+        pct_before = i > 0 and self.tok(i - 1) in _PCT_SIGNS and self.sign_goes_after(i - 1)
         if pct_end is not None or pct_before:
             unit, kind = "%", "percent"
             if pct_end is not None:
@@ -772,6 +852,10 @@ class _Scanner:
                     return None, j
         if value is not None and num["alt"] is not None and kind == "count":
             value = num["alt"]
+        # «من 2010 إلى 2015», «بين 2006 و2017»: a span of years is not a claim.
+        if intro_range and self.strict and (any(years) and (noun is None or not self.known_noun(noun))
+                                            or self.tok(j) in lx.year_suffixes):
+            return None, jj
         ok = self.context_ok(i, jj, kind, unit, i, value, num["single"] and first == "D" and not is_range,
                              noun, j)
         if not ok:
@@ -920,8 +1004,32 @@ def singular(word: str, accusative: bool = False, dual: bool = False) -> str:
     if key.endswith("ات") and len(key) > 4:
         return w[:-2] + "ة"
     if key.endswith(("ين", "ون")) and len(key) > 4:
-        return w[:-2]
+        if key[:-2] in lx.singulars:
+            return lx.noun_index[key[:-2]]
+        if _sound_masculine_plural(key):
+            return w[:-2]
+    # No singular known: the word as written, never an invented stem (رهائن, not رها).
     return w
+
+
+def _sound_masculine_plural(key: str) -> bool:
+    """True when the folded ``key`` in -ين/-ون is a regular sound masculine plural.
+
+    Broken plurals end the same way (سكاكين، ميادين، رهائن، قوانين) and so do singulars
+    (قانون، مخزون، تلفزيون); only the regular shapes are cut: a relative adjective in
+    -يين (فلسطينيين), a participle in م- (مهندسين، متطوعون), an active participle
+    فاعلين (ناخبين).
+    """
+    stem = key[:-2]
+    if len(stem) < 4:
+        return False  # رهائن، زبائن، قانون، مخزون
+    if key.endswith("ين") and len(key) == 6 and key[2] == "ا":
+        return False  # فعاليل / مفاعيل: سكاكين، ميادين، مساكين، براكين
+    if key.endswith("يين"):
+        return True
+    if stem[0] == "م" and stem[1] != "ا":
+        return True
+    return key.endswith("ين") and len(stem) == 4 and stem[1] == "ا"
 
 
 # --------------------------------------------------------------------------------------

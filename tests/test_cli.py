@@ -116,3 +116,70 @@ def test_output_file_and_html_format(tmp_path):
     html = target.read_text(encoding="utf-8")
     assert 'dir="rtl"' in html and "قوات الأمن أحبطت" in html
     assert out.stdout == ""
+
+
+# -- offsets index the input as it is on disk: CRLF line ends are not translated ----------------
+# (in-process, through arquote.cli.main, with the rule engine)
+
+CRLF_ARTICLE = ARTICLE.replace("\n", "\r\n")
+
+
+def _check_offsets(raw: str, spans: list[tuple[int, int, str]]) -> None:
+    assert spans
+    for start, end, text in spans:
+        assert raw[start:end] == text
+    # at least one span lies after the CRLF line breaks, where translated offsets drift
+    assert max(start for start, _, _ in spans) > raw.index("\r\n")
+
+
+def _run_in_process(args: list[str]) -> int:
+    from arquote.cli import main
+
+    return main(["extract", "--model", "rules", "-q", *args])
+
+
+def test_crlf_text_file_offsets_index_the_file_in_every_format(tmp_path):
+    source = tmp_path / "crlf.txt"
+    source.write_bytes(CRLF_ARTICLE.encode("utf-8"))
+    raw = source.read_bytes().decode("utf-8")
+    assert "\r\n" in raw
+
+    out = tmp_path / "out.jsonl"
+    assert _run_in_process([str(source), "-o", str(out)]) == 0
+    record = json.loads(out.read_text(encoding="utf-8"))
+    assert record["text"] == raw
+    _check_offsets(raw, [(s["start"], s["end"], s["text"]) for s in record["spans"]])
+
+    out = tmp_path / "out.csv"
+    assert _run_in_process([str(source), "--format", "csv", "-o", str(out)]) == 0
+    with open(out, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    _check_offsets(raw, [(int(r["start"]), int(r["end"]), r["text"]) for r in rows])
+
+    out = tmp_path / "out.txt"
+    assert _run_in_process([str(source), "--format", "table", "-o", str(out)]) == 0
+    lines = out.read_text(encoding="utf-8").splitlines()[1:]
+    found = []
+    for line in lines:
+        kind, offsets = line.split()[:2]
+        start, end = map(int, offsets.split(":"))
+        assert line.endswith(": " + raw[start:end]), line
+        found.append((start, end, raw[start:end]))
+    _check_offsets(raw, found)
+
+
+def test_crlf_stdin_offsets_index_the_input(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(CRLF_ARTICLE.encode("utf-8")), encoding="utf-8"))
+    out = tmp_path / "out.jsonl"
+    assert _run_in_process(["-o", str(out)]) == 0
+    record = json.loads(out.read_text(encoding="utf-8"))
+    assert record["id"] == "stdin" and record["text"] == CRLF_ARTICLE
+    _check_offsets(CRLF_ARTICLE, [(s["start"], s["end"], s["text"]) for s in record["spans"]])
+
+
+def test_stdin_that_is_not_utf8_is_reported_not_a_traceback(tmp_path, monkeypatch, capsys):
+    data = "قال الوزير".encode("cp1256")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+    assert _run_in_process(["-o", str(tmp_path / "out.jsonl")]) == 1
+    err = capsys.readouterr().err
+    assert "stdin: not UTF-8 text" in err and "byte 0" in err

@@ -143,3 +143,54 @@ def test_gold_pro_drop_quotes_keep_their_speaker():
                if json.loads(l)["id"] == "seed-000")
     added = next(q for q in doc.quotes if q.content.text.startswith("الخطة الجديدة"))
     assert added.speaker.name == "ديف وليامز"
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda r: r["spans"][2].update(score="high"), "'score' must be a number"),
+        (lambda r: r["spans"][2].update(score=True), "'score' must be a number"),
+        (lambda r: r.update(id=7), "'id' must be a string"),
+        (lambda r: r.update(source=["وكالة"]), "'source' must be a string"),
+        (lambda r: r["spans"][3].update(approx="yes"), "'approx' must be true, false or null"),
+        (lambda r: r["spans"][3].update(vague=0), "'vague' must be true, false or null"),
+        (lambda r: r["spans"][3].update(currency=840), "'currency' must be a string"),
+        (lambda r: r["speakers"]["WIL"].update(role=1), "'role' must be a string"),
+        (lambda r: r["spans"][2].update(speaker=["WIL"]), "'speaker' must be a speaker key"),
+        (lambda r: r["spans"][1].update(speaker=["WIL"]), "'speaker' must be a speaker key"),
+    ],
+)
+def test_from_dict_rejects_wrong_types_naming_field_and_value(change, message):
+    record = _doc().to_dict()
+    assert [s["label"] for s in record["spans"]] == ["CUE", "SPEAKER", "QUOTE", "NUM"]
+    change(record)
+    with pytest.raises(AnnotationError, match=message) as err:
+        Document.from_dict(record)
+    assert "got " in str(err.value)
+
+
+def test_integer_document_id_is_rejected_before_a_writer_sees_it():
+    with pytest.raises(AnnotationError, match=r"'id' must be a string \(write it in quotes: \"7\"\).*got int 7"):
+        Document.from_dict({"id": 7, "text": TEXT})
+    with pytest.raises(TypeError, match=r"Document.id must be a str or None, got int"):
+        Document(TEXT, id=7)  # type: ignore[arg-type]
+    assert Document.from_dict({"id": "7", "text": TEXT, "source": None}).id == "7"
+
+
+def test_good_optional_values_still_load():
+    record = _doc().to_dict()
+    record["spans"][2]["score"] = 0.875
+    record["spans"][3].update(approx=None, vague=None, currency=None)
+    doc = Document.from_dict(record)
+    assert doc.quotes[0].score == 0.875 and repr(doc.quotes[0].content).endswith("0.88)")
+
+
+def test_rules_extract_checks_its_argument():
+    # arquote.rules.extract is public: it says what it wants, as RuleExtractor does
+    from arquote.rules import extract
+
+    with pytest.raises(TypeError, match="extracts from a str, got NoneType"):
+        extract(None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"decode bytes first"):
+        extract(TEXT.encode("utf-8"))  # type: ignore[arg-type]
+    assert extract(TEXT).text == TEXT

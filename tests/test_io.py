@@ -559,3 +559,159 @@ def test_atomic_write_missing_directory(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         with atomic_write(tmp_path / "no" / "dir" / "f.txt"):
             pass
+
+
+# -- quote kind read back: the marks of arquote.link, one definition --------------------------
+
+# Every (opening, closing) pair arquote.link takes as quotation marks, reversed styles too.
+MARK_PAIRS = [("«", "»"), ("“", "”"), ("”", "“"), ('"', '"'), ("‘", "’"), ("’", "‘"),
+              ("'", "'"), ("„", "“"), ("″", "″"), ("‹", "›")]
+
+
+def test_quote_kind_survives_conll_and_doccano_for_every_mark_pair_link_accepts(tmp_path):
+    from arquote.io import record_from_doccano
+    from arquote.link import CLOSE_MARKS, OPEN_MARKS, quote_kind
+
+    said = "نحن مستعدون للحوار مع جميع الأطراف"
+    for opening, closing in MARK_PAIRS:
+        assert opening in OPEN_MARKS and closing in CLOSE_MARKS
+        t = f"وقال المتحدث: {opening}{said}{closing}."
+        q = t.index(said)
+        doc = Document.from_dict({"id": "m", "text": t, "spans": [
+            span(t, "CUE", "وقال"), span(t, "QUOTE", said, type="direct")]})
+        assert quote_kind(t, doc.quotes[0].content) == "direct"
+        path = tmp_path / "k.conll"
+        write_conll(path, [doc])
+        assert [x.kind for x in read_conll(path)[0].quotes] == ["direct"], (opening, closing)
+        # doccano's older layout has a plain QUOTE label: the kind is read from the marks
+        rec = record_from_doccano({"text": t, "label": [[q, q + len(said), "QUOTE"]]})
+        assert Document.from_dict(rec).quotes[0].kind == "direct", (opening, closing)
+    # no marks around it: indirect
+    t = f"وقال المتحدث إن {said}."
+    doc = Document.from_dict({"text": t, "spans": [span(t, "QUOTE", said, type="indirect")]})
+    write_conll(tmp_path / "i.conll", [doc])
+    assert read_conll(tmp_path / "i.conll")[0].quotes[0].kind == "indirect"
+
+
+# -- Document.from_dict type checks reach the readers with file and line ------------------------
+
+
+@pytest.mark.parametrize(
+    "change, field, value",
+    [
+        (lambda r: r["spans"][2].update(score="high"), "score", "'high'"),
+        (lambda r: r.update(id=7), "id", "7"),
+        (lambda r: r["spans"][3].update(approx="yes"), "approx", "'yes'"),
+        (lambda r: r["spans"][3].update(vague=1), "vague", "1"),
+        (lambda r: r["speakers"]["ALI"].update(role=5), "role", "5"),
+        (lambda r: r["spans"][2].update(speaker=["ALI"]), "speaker", "['ALI']"),
+    ],
+)
+def test_jsonl_wrong_field_types_name_file_line_and_field(tmp_path, change, field, value):
+    bad = record_1()
+    change(bad)
+    path = write_lines(tmp_path / "bad.jsonl", [good_line(), json.dumps(bad, ensure_ascii=False)])
+    with pytest.raises(AnnotationError) as err:
+        read_jsonl(path)
+    message = str(err.value)
+    assert message.startswith(f"{path}:2: ")
+    assert f"{field!r} must be" in message and message.endswith(value)
+
+
+def test_doccano_integer_doc_id_is_an_error_not_a_later_type_error(tmp_path):
+    rec = doccano_record(docs()[0])
+    rec["doc_id"] = 17
+    path = write_lines(tmp_path / "dc.jsonl", [json.dumps(rec, ensure_ascii=False)])
+    with pytest.raises(AnnotationError, match=rf"^{path}:1: 'doc_id' must be a string, got int 17"):
+        read_doccano(path)
+
+
+# -- doccano offsets: code points or UTF-16 code units (doccano issue #2290) ------------------
+
+# An emoji is one code point but two UTF-16 code units: every offset after it differs.
+T_EMOJI = "🔴 عاجل | قال المتحدث باسم الوزارة: «نحن مستعدون للحوار مع جميع الأطراف» 👍"
+
+
+def _u16(text: str, i: int) -> int:
+    return len(text[:i].encode("utf-16-le")) // 2
+
+
+def _emoji_doc() -> Document:
+    t = T_EMOJI
+    return Document.from_dict({"id": "e1", "text": t, "spans": [
+        span(t, "CUE", "قال"),
+        span(t, "SPEAKER", "المتحدث باسم الوزارة", speaker="SP"),
+        span(t, "QUOTE", "نحن مستعدون للحوار مع جميع الأطراف", type="direct", speaker="SP"),
+    ], "speakers": {"SP": {"canonical": "المتحدث باسم الوزارة", "aliases": []}}})
+
+
+def _utf16_export() -> dict:
+    # What a doccano that counts UTF-16 code units exports for the same annotation.
+    t = T_EMOJI
+    ents = []
+    for i, (label, piece) in enumerate([("CUE", "قال"), ("SPEAKER", "المتحدث باسم الوزارة"),
+                                         ("QUOTE_DIRECT", "نحن مستعدون للحوار مع جميع الأطراف")]):
+        s = t.index(piece)
+        ents.append({"id": i, "label": label, "start_offset": _u16(t, s), "end_offset": _u16(t, s + len(piece))})
+    return {"id": 3, "text": t, "entities": ents, "relations": [
+        {"id": 0, "from_id": 2, "to_id": 1, "type": "said_by"},
+        {"id": 1, "from_id": 2, "to_id": 0, "type": "cued_by"}]}
+
+
+def test_doccano_utf16_export_is_an_error_as_code_points_and_read_with_offsets_utf16(tmp_path):
+    path = write_lines(tmp_path / "export.jsonl", [json.dumps(_utf16_export(), ensure_ascii=False)])
+    with pytest.raises(AnnotationError) as err:
+        read_doccano(path)
+    message = str(err.value)
+    assert message.startswith(f"{path}:1: ")
+    assert "UTF-16" in message and "offsets='utf-16'" in message
+    doc = read_doccano(path, offsets="utf-16")[0]
+    q = doc.quotes[0]
+    assert q.text == "نحن مستعدون للحوار مع جميع الأطراف"
+    assert (q.content.start, q.content.end) == (T_EMOJI.index(q.text), T_EMOJI.index(q.text) + len(q.text))
+    assert q.speaker.name == "المتحدث باسم الوزارة" and q.cue.text == "قال"
+    assert doc.spans_of("SPEAKER")[0].start == T_EMOJI.index("المتحدث")
+
+
+def test_doccano_utf16_span_past_the_end_names_the_unit(tmp_path):
+    # Two emoji before the quote: its UTF-16 end lies past the end of the text in code points.
+    t = "قال المتحدث 🔴🔴: «نحن مستعدون»"
+    s, e = t.index("نحن"), t.index("»")
+    rec = {"text": t, "entities": [
+        {"id": 0, "label": "CUE", "start_offset": 0, "end_offset": 3},
+        {"id": 1, "label": "QUOTE_DIRECT", "start_offset": _u16(t, s), "end_offset": _u16(t, e)}]}
+    assert _u16(t, e) > len(t)
+    path = write_lines(tmp_path / "end.jsonl", [json.dumps(rec, ensure_ascii=False)])
+    with pytest.raises(AnnotationError, match=r":1: entity 1 .*out of range.*offsets='utf-16'"):
+        read_doccano(path)
+    assert read_doccano(path, offsets="utf-16")[0].quotes[0].text == "نحن مستعدون"
+
+
+def test_doccano_utf16_write_and_read_round_trip(tmp_path):
+    doc = _emoji_doc()
+    path = tmp_path / "to_doccano.jsonl"
+    write_doccano(path, [doc], offsets="utf-16")
+    rec = json.loads(path.read_text(encoding="utf-8"))
+    q = T_EMOJI.index("نحن")
+    assert {"label": "QUOTE_DIRECT", "start_offset": _u16(T_EMOJI, q)}.items() <= next(
+        e for e in rec["entities"] if e["label"] == "QUOTE_DIRECT").items()
+    assert read_doccano(path, offsets="utf-16") == [doc]
+    # a code-point file read as UTF-16 is caught the same way
+    write_doccano(path, [doc])
+    assert read_doccano(path) == [doc]
+    with pytest.raises(AnnotationError, match="offsets='codepoints'"):
+        read_doccano(path, offsets="utf-16")
+
+
+def test_doccano_utf16_offset_inside_an_emoji_and_bad_option(tmp_path):
+    t = "🔴 قال المتحدث إن الاجتماع انتهى"
+    # start_offset 1 is the middle of the emoji in UTF-16; as code points the span would
+    # end inside a word, so neither unit explains it
+    rec = {"text": t, "entities": [{"id": 0, "label": "CUE", "start_offset": 1, "end_offset": 8}]}
+    path = write_lines(tmp_path / "mid.jsonl", [json.dumps(rec, ensure_ascii=False)])
+    with pytest.raises(AnnotationError, match=r":1: entity 0 \(CUE\): start_offset 1 falls between"):
+        read_doccano(path, offsets="utf-16")
+    with pytest.raises(ValueError, match="offsets must be one of"):
+        read_doccano(path, offsets="utf16")
+    with pytest.raises(ValueError, match="offsets must be one of"):
+        write_doccano(tmp_path / "x.jsonl", [], offsets="bytes")

@@ -164,3 +164,72 @@ def test_link_ignores_other_labels_and_returns_tuples():
     t = "قال الوزير إن 5 جنود أصيبوا"
     r = link(t, [sp(t, "قال", "CUE"), sp(t, "5 جنود", "NUM")])
     assert r.quotes == () and isinstance(r.cues, tuple) and r.cues[0].text == "قال"
+
+
+# -- invisible format characters -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mark", ["\u200f", "\u200e", "\u061c", "\u200c", "\u200d", "\ufeff"],
+                         ids=["RLM", "LRM", "ALM", "ZWNJ", "ZWJ", "BOM"])
+def test_tidy_spans_trims_a_format_character_like_a_space(mark):
+    from arquote.decode import tidy_spans
+
+    t = f"وأضاف أن {mark}«الخطة الجديدة ناجحة»."
+    (s,) = tidy_spans(t, [Span.of(t, t.index(mark), t.index("»") + 1, "QUOTE")])
+    assert (s.start, s.end, s.text) == (t.index("الخطة"), t.index("»"), "الخطة الجديدة ناجحة")
+    t = f"وأضاف أن «{mark}الخطة الجديدة ناجحة.{mark}»{mark}."
+    (s,) = tidy_spans(t, [Span.of(t, t.index("«"), len(t), "QUOTE")])
+    assert s.text == "الخطة الجديدة ناجحة."
+    assert s.start == t.index("الخطة") and t[s.start] not in mark and t[s.end - 1] not in mark
+
+
+def test_quote_kind_sees_marks_past_format_characters():
+    t = "وأضاف أن:\u200f «\u200fالخطة الجديدة ناجحة\u200f»\u200f."
+    assert quote_kind(t, sp(t, "الخطة الجديدة ناجحة", "QUOTE")) == "direct"
+
+
+# -- sentence ends -----------------------------------------------------------------------------
+
+
+def test_sentence_end_agrees_with_the_rule_engine():
+    from arquote.link import sentence_end
+    from arquote.rules.engine import _View
+
+    t = "وقال د. أحمد سالم... إن الوضع مستقر... وأضاف أن الحدود آمنة بنسبة 1.5 ضعف."
+    v = _View(t)
+    for a, b in zip(v.toks, v.toks[1:]):
+        assert v.sentence_break(a.end, b.start) == (sentence_end(t, a.end, b.start) is not None)
+    ends = [i for i in range(len(t)) if sentence_end(t, i, i + 1)]
+    assert ends == [t.index("... وأضاف"), len(t) - 1]
+
+
+def test_cue_before_an_ellipsis_and_an_abbreviation_is_found():
+    t = "وقال الوزير أحمد سالم... إن الوضع الأمني مستقر تماما."
+    q = sp(t, "الوضع الأمني مستقر تماما", "QUOTE")
+    assert find_cue(t, q, [sp(t, "وقال", "CUE")]).text == "وقال"
+    t = "وقال د. أحمد سالم إن الوضع الصحي مستقر."
+    r = link(t, [sp(t, "وقال", "CUE"), sp(t, "أحمد سالم", "SPEAKER"), sp(t, "الوضع الصحي مستقر", "QUOTE")])
+    assert (r.quotes[0].cue.text, r.quotes[0].speaker.name) == ("وقال", "أحمد سالم")
+
+
+def test_cue_does_not_reach_past_an_ellipsis_that_ends_a_sentence():
+    t = "وقال الوزير إن الحدود مغلقة... الوضع الأمني مستقر تماما في المدينة."
+    q = sp(t, "الوضع الأمني مستقر تماما في المدينة", "QUOTE")
+    assert find_cue(t, q, [sp(t, "وقال", "CUE")]) is None
+
+
+# -- statement sources -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mention,source", [
+    ("بيان لِلخلية", "الخلية"),
+    ("بيان لِقيادة القوات", "قيادة القوات"),
+    ("بيان لـقيادة القوات", "قيادة القوات"),
+    ("بيانٍ لِلْخلية", "الخلية"),
+], ids=["kasra-lil", "kasra-li", "tatweel", "tanwin-sukun"])
+def test_statement_source_with_diacritics_and_tatweel(mention, source):
+    from arquote.link import _statement_source
+
+    assert _statement_source(mention) == source
+    t = f"وذكر {mention} أن العمل مستمر في جميع المحاور."
+    assert canonical_name(t, [mention]) == source

@@ -227,6 +227,110 @@ def test_singular() -> None:
     assert singular("مهندسين") == "مهندس"  # sound masculine plural fallback
 
 
+
+# -- regressions: percent sign before its number, Maghreb decimals, ranges, broken plurals ---
+
+def _claims(text: str) -> list[tuple[int, int, float | None, str | None]]:
+    return [(c.span.start, c.span.end, c.value, c.unit) for c in find_claims(text)]
+
+
+def test_percent_sign_before_its_number_is_used_once() -> None:
+    # «٪40» typed right to left: the sign belongs to 40, not to «خمسة آلاف» before it.
+    text = "شارك في المسيرة خمسة آلاف ٪40 منهم من النساء"
+    a, b = text.index("خمسة آلاف"), text.index("٪40")
+    assert _claims(text) == [(a, a + len("خمسة آلاف"), 5000.0, None), (b, b + 3, 40.0, "%")]
+    # A sign after its number still goes with it; two signs, two claims.
+    text = "وارتفعت الأسعار 40٪ ٪30 منها في العاصمة"
+    a, b = text.index("40٪"), text.index("٪30")
+    assert _claims(text) == [(a, a + 3, 40.0, "%"), (b, b + 3, 30.0, "%")]
+
+
+_PIECES = ("خمسة آلاف", "٪40", "40٪", "%", "٪", "20", "و30", "بين", "من", "إلى", "شخصا", "مليون",
+           "دولار", "$", "1.234,5", "رهائن", "في المئة", "بالمئة", "5", "-", "ـ", "أو", "ثلاثة",
+           "وأربعة", "عاما", "2015", "منهم", "بنسبة", "نحو", "على الأقل", "،", "مليارات", "هجومين")
+
+
+def _assert_no_overlap(text: str) -> None:
+    claims = find_claims(text)
+    for c in claims:
+        assert c.span.text == text[c.span.start:c.span.end]
+    for a, b in zip(claims, claims[1:]):
+        assert a.span.end <= b.span.start, (text, a.text, b.text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_PIECES), st.sampled_from(["", " "])), min_size=1, max_size=10))
+def test_claims_never_overlap(parts: list[tuple[str, str]]) -> None:
+    _assert_no_overlap("قال المتحدث إن " + "".join(p + sep for p, sep in parts) + " في المدينة")
+
+
+def test_case_table_claims_never_overlap() -> None:
+    _assert_no_overlap(" ".join(r["sentence"] for r in ROWS))
+
+
+def test_comma_decimal_with_dot_thousands() -> None:
+    text = "بلغت الميزانية 1.234,5 مليون درهم"
+    s = text.index("1.234,5")
+    assert _claims(text) == [(s, len(text), 1_234_500_000.0, "درهم")]
+    assert parse_quantity("12.345.678,25 دولار").value == 12_345_678.25
+    # The last mark is the decimal one: the English style is unchanged.
+    assert parse_quantity("1,234.5 دولار").value == 1234.5
+    assert parse_quantity("1,234,567.5 دولار").value == 1_234_567.5
+    assert parse_quantity("1,500 دولار").value == 1500
+
+
+@pytest.mark.parametrize("text, span, unit", [
+    ("قتل ما بين 20 و30 شخصا في الهجوم", "20 و30 شخصا", "شخص"),
+    ("قتل من 20 إلى 30 شخصا في الهجوم", "20 إلى 30 شخصا", "شخص"),
+    ("وتتراوح أسعار التذاكر ما بين 105 إلى 785 درهما", "105 إلى 785 درهما", "درهم"),
+    ("وتستغرق المواقع من 15 حتى 45 يوماً لتوصيل الطلبات", "15 حتى 45 يوماً", "يوم"),
+    ("وتوقع أن يبلغ التضخم ما بين 4 و5% في العام", "4 و5%", "%"),
+    ("وأصيب بين ثلاثة وأربعة أشخاص", "ثلاثة وأربعة أشخاص", "شخص"),
+    ("ويتراوح حجم التبادل بين 5 ملايين و6 ملايين دولار", "5 ملايين و6 ملايين دولار", "دولار"),
+])
+def test_range_with_bayna_or_min_is_one_claim_without_value(text: str, span: str, unit: str) -> None:
+    s = text.index(span)
+    claims = find_claims(text)
+    assert [(c.span.start, c.span.end, c.value, c.unit) for c in claims] == [(s, s + len(span), None, unit)]
+    assert claims[0].approx is False and claims[0].bound is None
+
+
+def test_range_words_that_do_not_open_a_range() -> None:
+    # Years and dates are not claims at all.
+    assert find_claims("وشهدت البلاد نموا في الفترة من 2010 إلى 2015 بحسب التقرير") == []
+    assert find_claims("وتراجعت المبيعات بين 2006 و2017، نتيجة الأزمة") == []
+    assert find_claims("ويقام المهرجان في الفترة من 25 إلى 31 مارس الحالي") == []
+    # «بين» before one number is not a range.
+    text = "وتوزعت الجوائز بين 3 أشخاص"
+    s = text.index("3 أشخاص")
+    assert _claims(text) == [(s, len(text), 3.0, "شخص")]
+    # A change «من … إلى» gives the new value, not a range.
+    text = "وتشمل الخطة زيادة ضريبة القيمة المضافة من 10 إلى 11%، بالإضافة إلى رسوم أخرى"
+    s = text.index("11%")
+    assert _claims(text) == [(s, s + 3, 11.0, "%")]
+    text = "وتقرر رفع سعر لتر بنزين 95 من 6.60 إلى 7.75 جنيه للتر"
+    s = text.index("7.75 جنيه")
+    assert _claims(text) == [(s, s + len("7.75 جنيه"), 7.75, "جنيه")]
+    # A year then a quantity: «من 2016 إلى 1.4 مليار دولار» is no range.
+    text = "وارتفعت الإيرادات من 751 مليون دولار في الربع الأخير من 2016 إلى 1.4 مليار دولار"
+    a, b = text.index("751 مليون دولار"), text.index("1.4 مليار دولار")
+    assert _claims(text) == [(a, a + len("751 مليون دولار"), 751e6, "دولار"),
+                             (b, b + len("1.4 مليار دولار"), 1.4e9, "دولار")]
+
+
+def test_broken_plurals_in_yn_wn_are_not_cut() -> None:
+    assert (singular("رهائن"), singular("سكاكين"), singular("ميادين")) == ("رهينة", "سكين", "ميدان")
+    text = "أطلق سراح 5 رهائن"
+    s = text.index("5 رهائن")
+    assert _claims(text) == [(s, len(text), 5.0, "رهينة")]
+    # No singular known: the word as written, not an invented stem.
+    assert singular("مساكين") == "مساكين"
+    assert singular("طباخين") == "طباخين"
+    # Singulars that end in -ون stay whole.
+    assert (singular("قانون"), singular("مخزون"), singular("تلفزيون")) == ("قانون", "مخزون", "تلفزيون")
+    # Regular sound plurals are still cut.
+    assert (singular("مستوطنين"), singular("ليبيين"), singular("متطوعون")) == ("مستوطن", "ليبي", "متطوع")
+
 # -- the seed articles ----------------------------------------------------------------------
 
 def _seed_docs() -> list[dict]:

@@ -452,3 +452,98 @@ def test_marked_organization_name_after_spokesperson_or_paper_is_the_speaker():
     t = 'وكانت صحيفة "دياريو دي مايوركا" أشارت إلى أن المدرب سيرحل في الصيف.'
     doc = extract(t)
     assert [m.text for s in doc.speakers for m in s.mentions] == ["دياريو دي مايوركا"]
+
+
+# -- ruling 4: relays ------------------------------------------------------------------------
+
+
+def _mentions(doc: Document) -> list[str]:
+    return [m.text for s in doc.speakers for m in s.mentions]
+
+
+@pytest.mark.parametrize("t,source,cue", [
+    ("ونقلت الوكالة عن مسؤول عسكري قوله إن الهجوم فشل في تحقيق أهدافه.", "مسؤول عسكري", "قوله"),
+    ("ونقلت رويترز عن مصادر أمنية قولها إن الحدود مع الجارة الشمالية مغلقة تماما.", "مصادر أمنية", "قولها"),
+    ("ونقلت صحيفة الغارديان عن دبلوماسيين غربيين قولهم إن المفاوضات متعثرة حاليا.", "دبلوماسيين غربيين", "قولهم"),
+    ("ونقلت وكالة الأنباء عن وزير الخارجية سامي العلي قوله إن المحادثات مستمرة.", "سامي العلي", "قوله"),
+    ("وذكرت الصحيفة نقلاً عن مسؤولين أمريكيين أن القوات ستنسحب قبل نهاية العام.", "مسؤولين أمريكيين", "نقلاً"),
+], ids=["qawluhu", "qawluha", "qawluhum", "titled-name", "naqlan"])
+def test_relay_speaker_is_the_relayed_source_not_the_outlet(t, source, cue):
+    doc = extract(t)
+    (q,) = doc.quotes
+    assert q.kind == "indirect" and q.speaker.name == source
+    assert [(m.start, m.end) for m in q.speaker.mentions] == [(t.index(source), t.index(source) + len(source))]
+    assert (q.cue.start, q.cue.text) == (t.index(cue), cue)
+    assert _mentions(doc) == [source]  # the relaying outlet is not annotated
+
+
+def test_relay_with_a_direct_quote_and_without_a_relay_noun():
+    t = "ونقلت الوكالة عن مسؤول عسكري قوله: «الهجوم فشل في تحقيق أهدافه المعلنة»."
+    assert quotes(t) == [("direct", "الهجوم فشل في تحقيق أهدافه المعلنة", "مسؤول عسكري", "قوله")]
+    t = "ونقلت الوكالة عن مصدر أمني أن الهجوم فشل في تحقيق أهدافه."
+    assert quotes(t) == [("indirect", "الهجوم فشل في تحقيق أهدافه", "مصدر أمني", "ونقلت")]
+
+
+# -- invisible format characters -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mark", ["\u200f", "\u200e", "\u061c", "\u200c", "\u200d", "\ufeff"],
+                         ids=["RLM", "LRM", "ALM", "ZWNJ", "ZWJ", "BOM"])
+def test_format_character_before_the_opening_mark_keeps_the_direct_quote(mark):
+    content = "التحالف نفذ 250 غارة على مواقع التنظيم"
+    t = f"وقال وليامز إن{mark} «{content}»."
+    doc = extract(t)
+    assert quotes(t) == [("direct", content, "وليامز", "وقال")]
+    assert (doc.quotes[0].content.start, doc.quotes[0].content.end) == (t.index(content), t.index("»"))
+
+
+def test_format_characters_inside_the_marks_stay_out_of_the_quote():
+    content = "الخطة الجديدة ناجحة تماما"
+    t = f"وأضاف المتحدث أن:\u200f «\u200f{content}\u200f»\u200f، مؤكدا أن العمل مستمر."
+    doc = extract(t)
+    q = doc.quotes[0]
+    assert (q.kind, q.content.start, q.content.end) == ("direct", t.index(content), t.index(content) + len(content))
+
+
+# -- sentence ends: abbreviations and ellipses -----------------------------------------------
+
+
+@pytest.mark.parametrize("title", ["د.", "م.", "أ."], ids=["dal", "mim", "alif"])
+def test_one_letter_abbreviation_is_not_a_sentence_end(title):
+    t = f"وقال {title} أحمد سالم إن الوضع الصحي مستقر في المدينة."
+    doc = extract(t)
+    assert quotes(t) == [("indirect", "الوضع الصحي مستقر في المدينة", "أحمد سالم", "وقال")]
+    assert doc.quotes[0].speaker.mentions[0].start == t.index("أحمد")
+
+
+def test_abbreviated_title_before_a_surname_or_after_a_role():
+    t = "وأوضح د. الزهراني أن أقسام الطوارئ تكتظ بالمراجعين في فترة العيد."
+    assert quotes(t) == [("indirect", "أقسام الطوارئ تكتظ بالمراجعين في فترة العيد", "الزهراني", "وأوضح")]
+    t = "ويرى الناقد السعودي د. عبد الله الغذامي أن القصيدة تنم عن روح ديمقراطية واضحة."
+    doc = extract(t)
+    assert doc.quotes[0].speaker.name == "عبد الله الغذامي"
+    assert doc.quotes[0].speaker.mentions[0].start == t.index("عبد الله")
+    # a letter after a diacritic is not a one-letter word: the full stop ends the sentence
+    for last in ("تمامًا", "مصوّر"):
+        t = f"وأكد المتحدث أن الحدود أغلقت بقرار من {last}. أعلنت الوزارة عن استلام شحنة جديدة."
+        assert quotes(t) == [("indirect", f"الحدود أغلقت بقرار من {last}", "المتحدث", "وأكد")]
+
+
+def test_ellipsis_before_the_complementizer_keeps_one_sentence():
+    t = "وقال الوزير أحمد سالم... إن الوضع الأمني مستقر تماما."
+    doc = extract(t)
+    assert quotes(t) == [("indirect", "الوضع الأمني مستقر تماما", "أحمد سالم", "وقال")]
+    assert doc.quotes[0].cue.start == 0
+    t = "وقال الوزير أحمد سالم… إن الوضع الأمني مستقر تماما."
+    assert quotes(t) == [("indirect", "الوضع الأمني مستقر تماما", "أحمد سالم", "وقال")]
+
+
+def test_ellipsis_ending_a_sentence_ends_the_reported_clause():
+    t = "وأكد المتحدث أن الوضع صعب للغاية... وقال الوزير إن الحل بات قريبا جدا."
+    assert quotes(t) == [("indirect", "الوضع صعب للغاية", "المتحدث", "وأكد"),
+                         ("indirect", "الحل بات قريبا جدا", "الوزير", "وقال")]
+
+
+def test_elision_inside_a_reported_clause_is_not_a_sentence_end():
+    t = "وأضاف المتحدث أن المفوضية (...) ستعلن النتائج النهائية الأسبوع المقبل."
+    assert quotes(t)[0][1] == "المفوضية (...) ستعلن النتائج النهائية الأسبوع المقبل"

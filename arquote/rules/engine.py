@@ -21,9 +21,9 @@ from typing import Sequence
 from ..cues import (COMPLEMENTIZERS, CueForm, Token, cue_lexicon, definite, strip_clitic, tokenize,
                     word_list)
 from ..document import Document, Span
-from ..extractor import Extractor
-from ..link import attach_claims, link
-from ..normalize import fold
+from ..extractor import Extractor, check_text
+from ..link import attach_claims, link, sentence_end
+from ..normalize import INVISIBLE, fold
 
 __all__ = ["RuleExtractor", "extract", "find_spans", "mark_pairs", "Candidates"]
 
@@ -57,10 +57,20 @@ _TITLE_NOUNS = _F("صحيفة مجلة موقع قناة برنامج فيلم �
                   "مع لصحيفة لمجلة لموقع لقناة لبرنامج وكالة لوكالة باسم")
 _NAME_GLUE = _F("الله الدين الرحمن الرحيم العزيز الحق ابن بن بنت أبو ابو أبي ابي آل ال عبد عبد")
 _CLAUSE_END = _F("أي لكن لكنه لكنها لكنهم ولكن غير مشيرا بينما فيما في_محاولة")
-_SENT_END = re.compile(r"[!?؟\n]|(?<!\.)\.(?![.\d])")
+# sentence ends: :func:`arquote.link.sentence_end`, shared with the linker so both agree on
+# an ellipsis («وقال الوزير... إن» goes on) and an abbreviation («د. أحمد»)
 _OPENERS = "«“\"”„″'‘’"
 _MARK_CHARS = re.compile("[«»“”„″\"‘’'\n]")
 _STRAIGHT = "\"'"
+
+
+_DROP_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
+
+
+def _blank(ch: str) -> bool:
+    """Whitespace or an invisible format character (RLM, LRM, ALM, ZWJ, ZWNJ, BOM …): a
+    quote span never starts or ends on one."""
+    return ch.isspace() or ch in INVISIBLE
 
 
 @dataclass(frozen=True)
@@ -171,7 +181,7 @@ class _View:
         return self.text[start:end]
 
     def sentence_break(self, start: int, end: int) -> bool:
-        return _SENT_END.search(self.text, start, end) is not None
+        return sentence_end(self.text, start, end) is not None
 
     def is_comp(self, i: int) -> bool:
         return self.norms[i] in COMPLEMENTIZERS
@@ -334,12 +344,16 @@ def _chunk_speaker(v: _View, lo: int, hi: int) -> tuple[tuple[int, int] | None, 
         span, _ = _chunk_speaker(v, k + 2, hi)
         return span, False
     is_title = first in titles
+    if _abbreviated_title(v, k, hi):
+        return _name_from(v, k + 1, hi), True  # «د. أحمد سالم», «م. خالد», «د. الزهراني»
     if is_title or first in heads or acc in heads or definite(first):
         name_ok = is_title or first in _ORG_NAME_HEADS
         saw_definite = False
         j = k
         while j < hi and not _stop(v, j, lo):
             n = v.norms[j].lstrip("#")
+            if j > k and _abbreviated_title(v, j, hi):
+                return _name_from(v, j + 1, hi), True  # «الناقد السعودي د. عبد الله الغذامي»
             if j > k and n in word_list("rank") and j + 1 < hi and _namey(v.norms[j + 1]):
                 return _name_from(v, j + 1, hi), True
             if j > k and name_ok and saw_definite and _namey(n) and v.norms[j - 1] not in _LINKS \
@@ -368,6 +382,15 @@ def _chunk_speaker(v: _View, lo: int, hi: int) -> tuple[tuple[int, int] | None, 
     if _namey(v.norms[k]):
         return _name_from(v, k, hi), True
     return None, False
+
+
+def _abbreviated_title(v: _View, k: int, hi: int) -> bool:
+    """Token ``k`` is a one-letter title with its dot («د.», «م.», «أ.») before a name."""
+    if len(v.norms[k]) != 1 or v.text[v.toks[k].end:v.toks[k].end + 1] != "." or k + 1 >= hi:
+        return False
+    nxt = v.norms[k + 1]
+    return _namey(nxt) or definite(nxt) and nxt not in word_list("title", "rank", "speaker_head") \
+        and not _stop(v, k + 1, k + 1)
 
 
 _ADJ_WORDS = _F("العام العامة الأول الأولى السابق السابقة الأعلى الأسبق المساعد المساعدة المكلف "
@@ -440,6 +463,12 @@ def _speaker_after(v: _View, cue_i: int, end_i: int) -> tuple[int, int] | None:
         lo += 1  # «وجاء في بيان المنظمة أن»
     if lo < end_i and v.norms[lo] in ("عن",) and v.cue[cue_i] and v.cue[cue_i].cls == "relay":
         lo += 1  # «نقلاً عن مسؤولين …»
+    if v.cue[cue_i] and v.cue[cue_i].lemma == "نقل":
+        # ruling 4: «نقلت الوكالة عن مسؤول أن …»: the source follows «عن», not the outlet
+        about = next((k for k in range(lo, min(end_i, lo + 8)) if v.norms[k] == "عن" and not v.inside[k]), None)
+        sp = _source_in(v, about + 1, end_i) if about is not None and about + 1 < end_i else None
+        if sp is not None:
+            return sp
     titles = word_list("title", "rank")
     best = named_first = None
     for n, (a, b) in enumerate(_chunks(v, lo, end_i)[:3]):
@@ -465,12 +494,48 @@ def _source_for(v: _View, cue_i: int, end_i: int) -> tuple[int, int] | None:
         # «…، مؤكداً أن»: a participle has no subject of its own; the main verb's is it
         return _main_subject(v, cue_i)
     sp = _speaker_after(v, cue_i, end_i) if cue_i + 1 < end_i else None
+    if sp is None and form.cls == "relay":
+        sp = _relayed_source(v, cue_i)  # ruling 4: «نقلت الوكالة عن X قوله إن …»
     if sp is None and (form.cls == "relay" or form.kind in ("past", "present")
                        and not _conj(v, cue_i)):
         sp = _speaker_before(v, cue_i)
     if sp is None and _conj(v, cue_i):
         sp = _main_subject(v, cue_i)  # «نفت الخارجية علاقتها بالهجوم، وقالت: …»
     return sp
+
+
+def _relayed_source(v: _View, cue_i: int) -> tuple[int, int] | None:
+    """Ruling 4: the source after «عن» before a relay noun: «نقلت الوكالة عن X قوله إن …».
+
+    The relaying outlet (the subject of نقلت، ذكرت …) is not the speaker: the source is the
+    phrase between the first «عن» after the verb and the relay noun (قوله، قولها، قولهم).
+    """
+    about = None
+    for m in range(cue_i - 1, max(-1, cue_i - 25), -1):
+        if v.sentence_break(v.toks[m].end, v.toks[m + 1].start):
+            break
+        if v.inside[m]:
+            continue
+        if v.cue[m] is not None or v.is_comp(m):
+            break  # the relaying verb (نقلت، ذكرت) or نقلاً: the source follows it
+        if v.norms[m] == "عن":
+            about = m  # the first «عن» after the verb («المسؤول عن الملف» keeps its own)
+    if about is None or about + 1 >= cue_i:
+        return None
+    return _source_in(v, about + 1, cue_i)
+
+
+def _source_in(v: _View, lo: int, hi: int) -> tuple[int, int] | None:
+    """The source phrase filling tokens [lo, hi): a name in any chunk, else the first chunk's
+    describing phrase («عن المتحدث باسم الجيش، العقيد فلان، قوله» → فلان)."""
+    first = None
+    for n, (a, b) in enumerate(_chunks(v, lo, hi)[:3]):
+        span, named = _chunk_speaker(v, a, b)
+        if span and named:
+            return span
+        if span and first is None and n == 0:
+            first = span
+    return first
 
 
 def _conj(v: _View, i: int) -> bool:
@@ -538,7 +603,7 @@ def _clause_end(v: _View, start_pos: int, limit: int | None = None) -> int:
     pos = start_pos
     k = v.index_at(start_pos)
     while pos < limit:
-        m = _SENT_END.search(text, pos, limit)
+        m = sentence_end(text, pos, limit)
         stop = m.start() if m else limit
         inside = next(((a, b) for a, b in v.pairs_opening(start_pos - 1, stop) if stop < b), None)
         if inside:
@@ -606,7 +671,7 @@ def _parenthetical(v: _View, k: int) -> bool:
 
 
 def _trim_end(text: str, end: int, start: int) -> int:
-    while end > start and (text[end - 1].isspace() or text[end - 1] in "،,;؛:-–—"):
+    while end > start and (_blank(text[end - 1]) or text[end - 1] in "،,;؛:-–—"):
         end -= 1
     # keep a closing mark only when its opening mark is inside the clause
     if end > start and text[end - 1] in "»”\"“":
@@ -615,7 +680,7 @@ def _trim_end(text: str, end: int, start: int) -> int:
         if opener and opener not in inner or not opener and inner.count(text[end - 1]) % 2 == 0 \
                 and not any(c in inner for c in "“”\"" if c != text[end - 1]):
             end -= 1
-            while end > start and text[end - 1].isspace():
+            while end > start and _blank(text[end - 1]):
                 end -= 1
     return end
 
@@ -627,9 +692,9 @@ def _direct_quotes(v: _View, found: "_Found") -> None:
     text = v.text
     for a, b in v.pairs:
         cs, ce = a + 1, b
-        while cs < ce and text[cs].isspace():
+        while cs < ce and _blank(text[cs]):
             cs += 1
-        while ce > cs and text[ce - 1].isspace():
+        while ce > cs and _blank(text[ce - 1]):
             ce -= 1
         content = tokenize(text[cs:ce])
         if not content:
@@ -646,7 +711,7 @@ def _direct_quotes(v: _View, found: "_Found") -> None:
                 cue_i = k
                 break
         before = a  # text[:a].rstrip().endswith(":") without copying the text for each pair
-        while before > 0 and text[before - 1].isspace():
+        while before > 0 and _blank(text[before - 1]):
             before -= 1
         colon_before = before > 0 and text[before - 1] == ":"
         n_words = len(content)
@@ -693,7 +758,7 @@ def _direct_quotes(v: _View, found: "_Found") -> None:
 def _closes_clause(v: _View, close: int) -> bool:
     """True when the clause ends at the closing mark ``close`` (sentence end, or a comma and
     a new attribution)."""
-    after = v.text[close + 1:close + 40]
+    after = v.text[close + 1:close + 40].translate(_DROP_INVISIBLE)
     if re.match(r"\s*([.!?؟\n]|$)", after):
         return True
     m = re.match(r"\s*[،,]?\s*([^\s.،,:؛!?؟]+)", after)
@@ -770,9 +835,10 @@ def _indirect_quotes(v: _View, found: "_Found") -> None:
                 break
         if cue_i is None:
             continue
-        # start: the first character after the complementizer (a colon skipped)
+        # start: the first character after the complementizer (a colon and invisible format
+        # characters such as RLM skipped: «إن\u200f «…»» is a direct quote)
         start = v.toks[j].end
-        while start < len(text) and (text[start].isspace() or text[start] in ":"):
+        while start < len(text) and (_blank(text[start]) or text[start] in ":"):
             start += 1
         if start >= len(text):
             continue
@@ -781,7 +847,7 @@ def _indirect_quotes(v: _View, found: "_Found") -> None:
                 continue  # the marks bound a direct quote already found
             pair_end = v.pair_at_open.get(start)
             if pair_end is not None:
-                after = text[pair_end + 1:pair_end + 40]
+                after = text[pair_end + 1:pair_end + 40].translate(_DROP_INVISIBLE)
                 # the marks bound the whole clause: a direct quote (found by _direct_quotes)
                 if re.match(r"\s*([.!?؟\n]|$|[،,]?\s*(\S+))", after):
                     mm = re.match(r"\s*[،,]?\s*([^\s.،,:؛!?؟]+)", after)
@@ -869,7 +935,7 @@ def _headlines(v: _View, found: "_Found") -> None:
         if colon < 0 or colon - body_start > 90:
             continue
         right_start = colon + 1
-        while right_start < line_start + len(line) and text[right_start].isspace():
+        while right_start < line_start + len(line) and _blank(text[right_start]):
             right_start += 1
         if right_start >= line_start + len(line) or text[right_start] in "«“" and \
                 v.pair_at_open.get(right_start, -1) >= line_start + len(line.rstrip()) - 1:
@@ -878,7 +944,7 @@ def _headlines(v: _View, found: "_Found") -> None:
         if src is None:
             continue
         end = line_start + len(line)
-        while end > right_start and (text[end - 1].isspace() or text[end - 1] in ".،,"):
+        while end > right_start and (_blank(text[end - 1]) or text[end - 1] in ".،,"):
             end -= 1
         if found.taken.overlaps(right_start, end):
             continue
@@ -1038,6 +1104,7 @@ def extract(text: str) -> Document:
     Numeric claims come from :func:`arquote.numbers.find_claims` (when that module is
     installed) and get their claimant from the quote they stand in.
     """
+    text = check_text(text)
     cand = find_spans(text)
     result = link(text, cand.quotes + cand.speakers + cand.cues)
     claims: tuple = ()
