@@ -86,18 +86,23 @@ def atomic_dir(path: str | os.PathLike[str]) -> Iterator[str]:
         ...     Path(tmp, "config.json").write_text("{}")
     """
     import shutil
-    import tempfile
+    import uuid
 
     target = os.path.abspath(os.fspath(path))
     parent = os.path.dirname(target)
     os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=".arquote-save-", dir=parent)
-    umask = os.umask(0)
-    os.umask(umask)
+    # mkdir with 0o777 lets the umask decide, as for any directory the user makes, and
+    # reading the mode back gives the umask without os.umask(), which would change it for
+    # every thread of the process for a moment
+    while True:
+        tmp = os.path.join(parent, ".arquote-save-" + uuid.uuid4().hex[:12])
+        try:
+            os.mkdir(tmp, 0o777)
+            break
+        except FileExistsError:  # pragma: no cover - a 48-bit collision
+            continue
+    umask = 0o777 & ~os.stat(tmp).st_mode
     try:
-        # mkdtemp makes a private (0700) directory; a saved model is as readable as any
-        # directory the user makes (the umask decides)
-        os.chmod(tmp, 0o777 & ~umask)
         yield tmp
         for name in os.listdir(tmp):
             if os.path.isfile(os.path.join(tmp, name)):

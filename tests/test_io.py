@@ -715,3 +715,23 @@ def test_doccano_utf16_offset_inside_an_emoji_and_bad_option(tmp_path):
         read_doccano(path, offsets="utf16")
     with pytest.raises(ValueError, match="offsets must be one of"):
         write_doccano(tmp_path / "x.jsonl", [], offsets="bytes")
+
+
+def test_atomic_dir_follows_the_umask_and_keeps_the_old_directory_on_error(tmp_path):
+    from arquote.io import atomic_dir
+
+    target = tmp_path / "model"
+    old_umask = os.umask(0o027)
+    try:
+        with atomic_dir(target) as tmp:
+            Path(tmp, "config.json").write_text('{"ترجمة": "نموذج"}', encoding="utf-8")
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o750
+    assert stat.S_IMODE(os.stat(target / "config.json").st_mode) == 0o640
+    with pytest.raises(RuntimeError, match="انقطع"):
+        with atomic_dir(target) as tmp:
+            Path(tmp, "config.json").write_text("{}", encoding="utf-8")
+            raise RuntimeError("انقطع الحفظ")
+    assert (target / "config.json").read_text(encoding="utf-8") == '{"ترجمة": "نموذج"}'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
