@@ -113,6 +113,8 @@ def _load(name: str | None, device: str | None = None, args: argparse.Namespace 
             kwargs["quantize"] = args.quantize
         if getattr(args, "rules_weight", None) is not None:
             kwargs["rules_weight"] = args.rules_weight
+        if getattr(args, "rules_outside_weight", None) is not None:
+            kwargs["rules_outside_weight"] = args.rules_outside_weight
         if getattr(args, "dtype", None):
             kwargs["dtype"] = args.dtype
     try:
@@ -127,6 +129,9 @@ def _model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rules-weight", type=float, default=None,
                    help="for a model: weight of the rule engine's labels in decoding, 0 to <1 "
                         "(default: the model's own setting)")
+    p.add_argument("--rules-outside-weight", type=float, default=None,
+                   help="for a model: the same weight on words the rules leave outside every "
+                        "span (default: the model's own setting, else --rules-weight)")
     p.add_argument("--dtype", choices=["auto", "float32", "bfloat16", "float16"], default=None,
                    help="for a model: precision of the forward pass (default auto: bfloat16 "
                         "where the CPU or GPU runs it natively, else float32)")

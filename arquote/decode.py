@@ -74,13 +74,17 @@ def fill_missing(probs: np.ndarray, scheme: LabelScheme = DEFAULT_SCHEME) -> np.
 
 
 def mix_prior(
-    probs: np.ndarray, prior: Sequence[int], weight: float, scheme: LabelScheme = DEFAULT_SCHEME
+    probs: np.ndarray, prior: Sequence[int], weight: float, scheme: LabelScheme = DEFAULT_SCHEME,
+    outside_weight: float | None = None,
 ) -> np.ndarray:
     """Mixes the model's word probabilities with a prior labelling (the rule engine's).
 
-    ``(1 - weight) * probs + weight * onehot(prior)``: with a weight below 0.5 the model
-    still decides wherever it is confident, and the prior settles the words it is unsure
-    about. Rows of NaN (words without pieces) stay NaN for :func:`fill_missing`.
+    ``(1 - w) * probs + w * onehot(prior)``: with a weight below 0.5 the model still decides
+    wherever it is confident, and the prior settles the words it is unsure about. ``w`` is
+    ``weight`` on words the prior puts in a span and ``outside_weight`` (default: ``weight``)
+    on words it leaves outside every span: the rule engine is surer of what it finds than of
+    what it does not, so a lower weight there lets the model add spans the rules miss. Rows
+    of NaN (words without pieces) stay NaN for :func:`fill_missing`.
 
     Example:
         >>> import numpy as np
@@ -88,14 +92,18 @@ def mix_prior(
         >>> mix_prior(p, [0], 0.25)[0, :2].round(2).tolist()
         [0.55, 0.45]
     """
-    if not 0.0 <= weight <= 1.0:
-        raise ValueError(f"prior weight must be in [0, 1], got {weight}")
+    outside = weight if outside_weight is None else outside_weight
+    for w in (weight, outside):
+        if not 0.0 <= w <= 1.0:
+            raise ValueError(f"prior weight must be in [0, 1], got {w}")
     probs = np.asarray(probs, dtype=np.float64)
     if len(prior) != probs.shape[0]:
         raise ValueError(f"prior has {len(prior)} labels for {probs.shape[0]} words")
+    labels = np.asarray(prior, dtype=np.int64)
     onehot = np.zeros_like(probs)
-    onehot[np.arange(len(prior)), np.asarray(prior, dtype=np.int64)] = 1.0
-    return (1.0 - weight) * probs + weight * onehot
+    onehot[np.arange(len(labels)), labels] = 1.0
+    w = np.where(labels == scheme.labels.index("O"), outside, weight)[:, None]
+    return (1.0 - w) * probs + w * onehot
 
 
 def layer_marginals(probs: np.ndarray, scheme: LabelScheme = DEFAULT_SCHEME) -> list[np.ndarray]:
@@ -225,6 +233,66 @@ def _unmatched_open(inner: str, mark: str) -> bool:
     return not any(c in inner for c in CLOSE_MARKS if c not in _PAIRED.values())
 
 
+# Double quotation marks that Arabic news uses in either direction: they pair in the order
+# they come, within a paragraph. Single marks are left out: ' and ’ are also apostrophes.
+_SAME_MARKS = "\"“”„″"
+
+
+def _mark_partners(text: str) -> dict[int, int]:
+    """Each quotation mark's partner: «…» and ‹…› by nesting, the double marks of
+    ``_SAME_MARKS`` in the order they come; a paragraph break leaves marks unpaired."""
+    partners: dict[int, int] = {}
+    stack: list[int] = []
+    pending: int | None = None
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            stack, pending = [], None
+        elif ch in _PAIRED:
+            stack.append(i)
+        elif ch in _PAIRED.values():
+            if stack and _PAIRED[text[stack[-1]]] == ch:
+                j = stack.pop()
+                partners[i], partners[j] = j, i
+        elif ch in _SAME_MARKS:
+            if pending is None:
+                pending = i
+            else:
+                partners[i], partners[pending] = pending, i
+                pending = None
+    return partners
+
+
+def _balance_marks(text: str, start: int, end: int, partners: dict[int, int]) -> tuple[int, int]:
+    """Edges of a quote span that holds one mark of a pair and stops at the other.
+
+    The model sees words, not marks, so a quote may stop right inside a mark whose partner it
+    took in. When the mark before the span closes inside it: if punctuation follows the
+    closing mark, the quote was «…» and ran on past it (``«…»، مؤكداً``), so it ends at the
+    mark; else the marks quote a phrase at the head of an indirect quote (``أنه "لا شيء
+    إجرامي" في …``), so the span takes the opening mark in. A mark right after the span
+    whose partner is inside it is taken in the same way (``إن بلاده "حددت هوية …"``).
+    """
+    before = start - 1
+    while before >= 0 and _blank(text[before]):
+        before -= 1
+    partner = partners.get(before, -1) if before >= 0 and text[before] in OPEN_MARKS else -1
+    if start <= partner < end:
+        after = partner + 1
+        while after < end and _blank(text[after]):
+            after += 1
+        if after >= end or text[after] in _END_PUNCT:
+            end = partner
+        else:
+            start = before
+    after = end
+    while after < len(text) and _blank(text[after]):
+        after += 1
+    partner = partners.get(after, -1) if after < len(text) and text[after] in CLOSE_MARKS else -1
+    if start < partner < end:
+        end = after + 1
+    return start, end
+
+
 def tidy_spans(text: str, spans: Sequence[Span]) -> list[Span]:
     """Puts decoded spans on the guideline's edges.
 
@@ -241,7 +309,10 @@ def tidy_spans(text: str, spans: Sequence[Span]) -> list[Span]:
     * a leading opening mark and a trailing closing mark whose partner is not in the span are
       left out (a direct quote is the text between its marks), with the spaces around them;
     * trailing ``. ، , ; ؛ :`` are left out, except a full stop just inside a closing mark
-      (ruling 1 of ``docs/annotation.md``).
+      (ruling 1 of ``docs/annotation.md``);
+    * a quote that holds one mark of a pair and stops at the other is put right (ruling 28):
+      ``«…»، مؤكداً`` ends at ``»``; ``أنه "لا شيء إجرامي" في …`` starts at the first mark,
+      ``إن بلاده "حددت هوية …"`` ends after the last.
 
     Example:
         >>> t = "وأضاف أن: «الخطة الجديدة ناجحة»."
@@ -274,6 +345,7 @@ def tidy_spans(text: str, spans: Sequence[Span]) -> list[Span]:
             out.append(span if (start, end) == (span.start, span.end)
                        else Span(start, end, span.label, text[start:end], span.score))
     quotes: list[Span] = []
+    partners = _mark_partners(text) if any(s.label == "QUOTE" for s in joined) else {}
     for span in (s for s in joined if s.label == "QUOTE"):
         start, end = span.start, span.end
         while start < end and (_blank(text[start]) or text[start] in ":"):
@@ -293,6 +365,7 @@ def tidy_spans(text: str, spans: Sequence[Span]) -> list[Span]:
             start += 1
         if start < end and text[end - 1] in CLOSE_MARKS and _unmatched_close(text[start:end - 1], text[end - 1]):
             end -= 1
+        start, end = _balance_marks(text, start, end, partners)
         while start < end and _blank(text[start]):
             start += 1
         while start < end and _blank(text[end - 1]):

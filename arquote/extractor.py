@@ -229,6 +229,9 @@ class TransformerExtractor(Extractor):
         rules_weight: How much the rule engine's labelling weighs against the model's
             word probabilities before decoding (0: the model alone; see
             :func:`arquote.decode.mix_prior`). Saved models keep it under ``decoding``.
+        rules_outside_weight: The same weight on the words the rule engine leaves outside
+            every span (default: ``rules_weight``); lower, it lets the model add quotes the
+            rules miss while their spans keep ``rules_weight``.
         quantize: ``"int8"`` replaces the Linear layers by dynamically quantized int8
             ones (CPU only; faster, see ``docs/performance.md`` for its cost in F1).
         dtype: Precision of the forward pass: ``"float32"``, ``"bfloat16"``,
@@ -257,6 +260,7 @@ class TransformerExtractor(Extractor):
         device: Any = None,
         arquote_config: dict[str, Any] | None = None,
         rules_weight: float = 0.0,
+        rules_outside_weight: float | None = None,
         quantize: str | None = None,
         dtype: str = "auto",
     ) -> None:
@@ -287,6 +291,9 @@ class TransformerExtractor(Extractor):
         if not 0.0 <= rules_weight < 1.0:
             raise ValueError(f"rules_weight must be in [0, 1), got {rules_weight}")
         self.rules_weight = float(rules_weight)
+        if rules_outside_weight is not None and not 0.0 <= rules_outside_weight < 1.0:
+            raise ValueError(f"rules_outside_weight must be in [0, 1), got {rules_outside_weight}")
+        self.rules_outside_weight = None if rules_outside_weight is None else float(rules_outside_weight)
         self.quantize = quantize
         if quantize is not None:
             self.model = _quantize(self.model, quantize)
@@ -313,7 +320,9 @@ class TransformerExtractor(Extractor):
             window = config.get("window", {})
             kwargs.setdefault("max_length", window.get("max_length", 512))
             kwargs.setdefault("overlap", window.get("overlap", 128))
-            kwargs.setdefault("rules_weight", config.get("decoding", {}).get("rules_weight", 0.0))
+            decoding = config.get("decoding", {})
+            kwargs.setdefault("rules_weight", decoding.get("rules_weight", 0.0))
+            kwargs.setdefault("rules_outside_weight", decoding.get("rules_outside_weight"))
             if os.path.isfile(os.path.join(path, PARTIAL_WEIGHTS)):
                 model, tokenizer = _load_partial(path, config)
             else:
@@ -380,7 +389,7 @@ class TransformerExtractor(Extractor):
             label_scheme=self.scheme.name,
             labels=list(self.scheme.labels),
             window={"max_length": self.max_length, "overlap": self.overlap},
-            decoding={"rules_weight": self.rules_weight},
+            decoding=_decoding(self.rules_weight, self.rules_outside_weight),
         )
         with open(os.path.join(directory, ARQUOTE_CONFIG), "w", encoding="utf-8") as handle:
             json.dump(config, handle, ensure_ascii=False, indent=2)
@@ -401,8 +410,8 @@ class TransformerExtractor(Extractor):
         docs = []
         for t, w, p in zip(texts, words, probs):
             labels, speakers = _rule_prior(t, w)
-            docs.append(_assemble(t, w, mix_prior(p, labels, self.rules_weight, self.scheme),
-                                  self.scheme, speakers, alone=p))
+            mixed = mix_prior(p, labels, self.rules_weight, self.scheme, self.rules_outside_weight)
+            docs.append(_assemble(t, w, mixed, self.scheme, speakers, alone=p))
         return docs
 
     def _word_probs(self, texts: list[str], words: list[list[tuple[int, int]]]) -> list[Any]:
@@ -483,6 +492,8 @@ class TransformerExtractor(Extractor):
     def __repr__(self) -> str:
         base = self.arquote_config.get("base_model", getattr(self.model.config, "_name_or_path", "?"))
         rules = f", rules_weight={self.rules_weight}" if self.rules_weight else ""
+        if self.rules_weight and self.rules_outside_weight is not None:
+            rules += f", rules_outside_weight={self.rules_outside_weight}"
         return (f"TransformerExtractor(base={base!r}, max_length={self.max_length}, "
                 f"overlap={self.overlap}{rules}, dtype={self.dtype!r})")
 
@@ -542,6 +553,14 @@ def _quantize(model: Any, kind: str) -> Any:
         warnings.simplefilter("ignore", UserWarning)
         warnings.simplefilter("ignore", DeprecationWarning)
         return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+
+
+def _decoding(rules_weight: float, rules_outside_weight: float | None) -> dict[str, float]:
+    """The ``decoding`` entry of ``arquote_config.json``."""
+    out = {"rules_weight": rules_weight}
+    if rules_outside_weight is not None:
+        out["rules_outside_weight"] = rules_outside_weight
+    return out
 
 
 def _rule_prior(text: str, words: list[tuple[int, int]]) -> tuple[tuple[int, ...], tuple[Span, ...]]:

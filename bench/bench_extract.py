@@ -78,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-dtype", default="float32", choices=["float32", "bfloat16"],
                         help="the naive pipeline's dtype (default float32, as pipeline() loads it)")
     parser.add_argument("--rules-weight", type=float, default=None, help="override the model's rules weight")
+    parser.add_argument("--rules-outside-weight", type=float, default=None,
+                        help="override the model's rules weight outside the rules' spans")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
     parser.add_argument("--gold", default=None, help="also evaluate on this gold JSONL (quality of the same settings)")
     parser.add_argument("--held-out", action="store_true",
@@ -96,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         options["quantize"] = args.quantize
     if args.rules_weight is not None:
         options["rules_weight"] = args.rules_weight
+    if args.rules_outside_weight is not None:
+        options["rules_outside_weight"] = args.rules_outside_weight
     texts = read_texts(args.corpus, args.docs)
     words = sum(count_words(t) for t in texts)
     rows: list[tuple[str, str]] = []

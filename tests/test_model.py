@@ -305,6 +305,17 @@ def test_rules_weight_is_saved_with_the_model(tmp_path, trained):
     assert cfg["decoding"] == {"rules_weight": 0.3}
     assert load(str(tmp_path / "m")).rules_weight == 0.3
     assert load(str(tmp_path / "m"), rules_weight=0.0).rules_weight == 0.0
+    ext.rules_outside_weight = 0.2
+    ext.save_pretrained(str(tmp_path / "m2"))
+    again = load(str(tmp_path / "m2"))
+    assert (again.rules_weight, again.rules_outside_weight) == (0.3, 0.2)
+    assert load(str(tmp_path / "m2"), rules_outside_weight=0.1).rules_outside_weight == 0.1
+    from arquote.cli import _load, build_parser
+
+    args = build_parser().parse_args(
+        ["extract", "-", "--model", str(tmp_path / "m2"), "--rules-weight", "0.4", "--rules-outside-weight", "0.15"])
+    cli = _load(args.model, None, args)
+    assert (cli.rules_weight, cli.rules_outside_weight) == (0.4, 0.15)
 
 
 def test_precision_is_checked_and_auto_follows_the_hardware(trained):
@@ -388,6 +399,30 @@ def test_mix_prior_keeps_missing_words_and_checks_its_input():
         mix_prior(probs, prior[:2], 0.3)
 
 
+def test_mix_prior_weighs_the_rules_silence_less_than_their_spans():
+    from arquote.decode import decode_spans, mix_prior
+
+    text = "وأكد الوزير أن الهجوم فشل وقال إن الوضع مستقر"
+    words = split_words(text)
+    lab = DEFAULT_SCHEME.label2id
+    probs = np.zeros((len(words), len(DEFAULT_SCHEME.labels)))
+    probs[:, lab["O"]] = 1.0
+    first, second = text.index("الهجوم"), text.index("الوضع")
+    for i, (s, _) in enumerate(words):
+        if s >= second or first <= s < text.index(" وقال"):
+            probs[i] = 0.0  # the model is fairly sure of both quotes
+            probs[i, lab["B-QUOTE" if s in (first, second) else "I-QUOTE"]], probs[i, lab["O"]] = 0.75, 0.25
+    # the rules find the second quote only
+    prior = [lab["B-QUOTE"] if s == second else lab["I-QUOTE"] if s > second else lab["O"] for s, _ in words]
+    def quotes(*weights):
+        return [s.text for s in decode_spans(text, words, mix_prior(probs, prior, *weights)) if s.label == "QUOTE"]
+    assert quotes(0.45) == ["الوضع مستقر"]            # the rules' silence outweighs the model
+    assert quotes(0.45, DEFAULT_SCHEME, 0.2) == ["الهجوم فشل", "الوضع مستقر"]
+    assert quotes(0.0) == ["الهجوم فشل", "الوضع مستقر"]
+    with pytest.raises(ValueError, match="weight"):
+        mix_prior(probs, prior, 0.45, DEFAULT_SCHEME, -0.1)
+
+
 @pytest.mark.parametrize("taken, expected", [
     ("«الخطة الجديدة ناجحة».", "الخطة الجديدة ناجحة"),     # both marks and the stop after them
     ("الخطة الجديدة ناجحة».", "الخطة الجديدة ناجحة"),      # a closing mark without its opener
@@ -398,6 +433,29 @@ def test_tidy_spans_puts_direct_quotes_between_their_marks(taken, expected):
     from arquote.decode import tidy_spans
 
     text = "وأضاف أن: «الخطة الجديدة ناجحة». ولم يوضح التفاصيل"
+    span = Span.of(text, text.index(taken), text.index(taken) + len(taken), "QUOTE", score=0.9)
+    (tidy,) = tidy_spans(text, [span])
+    assert (tidy.start, tidy.text) == (text.index(expected), expected)
+
+
+
+@pytest.mark.parametrize("text, taken, expected", [
+    # a direct quote the model ran on past its closing mark into the next cue
+    ("وبيّن أن: «القوات العراقية تقود المعارك بشكل مستقل»، مؤكّداً أن الدعم مستمر.",
+     "القوات العراقية تقود المعارك بشكل مستقل»، مؤكّداً", "القوات العراقية تقود المعارك بشكل مستقل"),
+    # a quoted fragment heading an indirect quote: its opening mark belongs to the quote
+    ("وأكد بوتين على أنه \"لا شيء إجرامي\" في خلفية المشتبه بهما.",
+     "لا شيء إجرامي\" في خلفية المشتبه بهما", "\"لا شيء إجرامي\" في خلفية المشتبه بهما"),
+    # … and one closing it: its closing mark does
+    ("وقال بوتين إن بلاده \"حددت هوية المشتبه بهما\".",
+     "بلاده \"حددت هوية المشتبه بهما", "بلاده \"حددت هوية المشتبه بهما\""),
+    # the same with guillemets, and a stop inside them stays (ruling 1)
+    ("وقال إن الجيش «سيرد على أي هجوم.» ثم غادر.",
+     "الجيش «سيرد على أي هجوم.", "الجيش «سيرد على أي هجوم.»"),
+])
+def test_tidy_spans_balances_the_marks_a_quote_holds(text, taken, expected):
+    from arquote.decode import tidy_spans
+
     span = Span.of(text, text.index(taken), text.index(taken) + len(taken), "QUOTE", score=0.9)
     (tidy,) = tidy_spans(text, [span])
     assert (tidy.start, tidy.text) == (text.index(expected), expected)

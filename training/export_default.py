@@ -1,6 +1,6 @@
 """Turn a finished run's compact model into the package's embedded default model.
 
-    python training/export_default.py runs/e5small_cpu --rules-weight 0.4 [--out arquote/data/default_model]
+    python training/export_default.py runs/e5small_cpu --rules-weight 0.45 --rules-outside-weight 0.3 [--out arquote/data/default_model]
 
 Reads ``RUN/partial`` (written by a run with ``export_partial``), sets the decoding options,
 evaluates the model and the rule engine on the run's held-out split (the gold documents named
@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("run", help="the run's output_dir (with partial/ in it)")
     parser.add_argument("--rules-weight", type=float, default=0.0)
+    parser.add_argument("--rules-outside-weight", type=float, default=None,
+                        help="the rules' weight on words outside their spans (default: --rules-weight)")
     parser.add_argument("--out", default=os.path.join("arquote", "data", "default_model"))
     args = parser.parse_args(argv)
 
@@ -44,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     held = set(config.eval_ids)
     gold = [d for d in read_jsonl(config.gold_file) if d.id in held]
 
-    ext = arquote.load(partial, rules_weight=args.rules_weight)
+    ext = arquote.load(partial, rules_weight=args.rules_weight, rules_outside_weight=args.rules_outside_weight)
     model_eval = _evaluate(ext, gold)
     alone_eval = _evaluate(arquote.load(partial, rules_weight=0.0), gold) if args.rules_weight else model_eval
     rules_eval = _evaluate(arquote.load("rules"), gold)
@@ -52,6 +54,12 @@ def main(argv: list[str] | None = None) -> int:
     summary["evaluation_model_alone"] = alone_eval.to_dict()
     summary["evaluation_rules"] = rules_eval.to_dict()
     summary["decoding"] = {"rules_weight": args.rules_weight}
+    if args.rules_outside_weight is not None:
+        summary["decoding"]["rules_outside_weight"] = args.rules_outside_weight
+    outside = ("" if args.rules_outside_weight is None else
+               f" on the words the rules put in a span and `rules_outside_weight` = {args.rules_outside_weight}\n"
+               "on the words they leave outside every span (the rules are surer of what they find than of\n"
+               "what they miss)")
 
     card = _model_card(config, summary.get("seqeval", {}), summary.get("stats", {}), gold, model_eval.table())
     stats = summary.get("stats", {})
@@ -64,8 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{stats.get('train_seconds', '?')} s. Reproduce with `python training/train.py --config "
         "training_config.json` and this script (`training/export_default.py`).\n"
         "\n## Decoding\n"
-        f"`rules_weight` = {args.rules_weight}: the rule engine's word labels are mixed into the model's\n"
-        "probabilities before decoding (`arquote.decode.mix_prior`; 0 is the model alone).\n"
+        f"`rules_weight` = {args.rules_weight}{outside}: the rule engine's word labels are mixed into the\n"
+        "model's probabilities before decoding (`arquote.decode.mix_prior`; 0 is the model alone).\n"
         "\nThe model alone (`arquote.load(rules_weight=0)`) on the same split:\n\n```\n"
         f"{alone_eval.table()}\n```\n"
         "\nThe rule engine (`arquote.load(\"rules\")`) on the same split, for comparison. The rules were\n"
