@@ -427,6 +427,7 @@ def snap_spans(text: str, spans: Sequence[Span], anchors: Sequence[Span], label:
 
 
 _PHRASE_BREAK = re.compile(r"[.!?؟،,:;؛()\n]")
+_TITLE_WORDS = 3  # the most words between a describing word and the name it gives way to
 
 
 def _snap_target(text: str, span: Span, anchors: Sequence[Span], others: Sequence[Span],
@@ -438,7 +439,7 @@ def _snap_target(text: str, span: Span, anchors: Sequence[Span], others: Sequenc
     if after:
         a = min(after, key=lambda x: x.start)
         gap = text[span.end:a.start]
-        if not _PHRASE_BREAK.search(gap) and len(gap.strip(OPEN_MARKS + CLOSE_MARKS + " ").split()) <= 3 \
+        if not _PHRASE_BREAK.search(gap) and len(gap.strip(OPEN_MARKS + CLOSE_MARKS + " ").split()) <= _TITLE_WORDS \
                 and not any(o.start < a.start and span.end < o.end for o in others):
             return a.start, a.end
     around = [w for w in wider if w.start <= span.start and span.end <= w.end
