@@ -587,7 +587,7 @@ def _assemble(text: str, words: list[tuple[int, int]], probs: Any, scheme: Any,
 
     from .decode import decode_spans, snap_spans, tidy_spans
     from .link import attach_claims, link
-    from .numbers import claim_from_span
+    from .numbers import claim_from_span, excluded_number
 
     spans = tidy_spans(text, decode_spans(text, words, probs, scheme))
     if speakers or alone is not None:
@@ -595,7 +595,10 @@ def _assemble(text: str, words: list[tuple[int, int]], probs: Any, scheme: Any,
             s for s in tidy_spans(text, decode_spans(text, words, alone, scheme)) if s.label == "SPEAKER"]
         spans = snap_spans(text, spans, speakers, wider=wider)
     linked = link(text, [s for s in spans if s.label in ("QUOTE", "SPEAKER", "CUE")])
-    claims = [claim_from_span(text, s.start, s.end, score=s.score) for s in spans if s.label == "NUM"]
+    # the guideline's NUM exclusions (dates, years, ages, time anchors: rulings 7 and 8) are
+    # the scanner's to know: a model NUM it reads but drops where it stands is left out
+    claims = [claim_from_span(text, s.start, s.end, score=s.score) for s in spans
+              if s.label == "NUM" and not excluded_number(text, s.start, s.end)]
     claims = attach_claims(claims, linked.quotes)
     return Document(text, linked.quotes, linked.speakers, tuple(claims), linked.cues)
 

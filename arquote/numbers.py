@@ -261,11 +261,12 @@ class _Cand:
 class _Scanner:
     """Reads the quantities of one normalized text."""
 
-    def __init__(self, norm: Normalized, strict: bool) -> None:
+    def __init__(self, norm: Normalized, strict: bool, bare: bool = False) -> None:
         self.lex = _lex()
         self.norm = norm
         self.text = norm.text
         self.strict = strict
+        self.bare = bare  # strict, but a number without a noun is still read
         self.toks = [(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(self.text)]
         self.n = len(self.toks)
 
@@ -848,7 +849,7 @@ class _Scanner:
                 end = self.toks[jj - 1][1]
             else:
                 jj = j
-                if not has_scale and self.strict:
+                if not has_scale and self.strict and not self.bare:
                     return None, j
         if value is not None and num["alt"] is not None and kind == "count":
             value = num["alt"]
@@ -1114,6 +1115,35 @@ def parse_quantity(phrase: str) -> Quantity | None:
 #: Characters read on each side of a NUM span for «نحو»/«على الأقل»-style bounds: enough for
 #: the 40 normalized characters :meth:`_Scanner.bound_before` looks at, diacritics included.
 _CLAIM_CONTEXT = 256
+
+
+def excluded_number(text: str, start: int, end: int) -> bool:
+    """True when a NUM span found by someone else (a model) holds a number that the guideline
+    leaves out where it stands: a date, a year, a time, an age, a time anchor.
+
+    The rule scanner reads a number in the span but drops it for its context (``قبل سنتين``
+    anchors a moment; ``في العشرين من عمره`` is an age). A span holding no number the scanner
+    can read is not judged here (``False``), and neither is a number without a noun (the
+    model may read ``ستة من قياداتهم`` where the scanner wants a noun).
+
+    Example:
+        >>> t = "اشترياه قبل سنتين بقيمة 1.2 مليون دولار"
+        >>> excluded_number(t, t.index("سنتين"), t.index("سنتين") + 5)
+        True
+        >>> excluded_number(t, t.index("1.2"), len(t))
+        False
+    """
+    _check_text(text)
+    Span.of(text, start, end, "NUM")  # checks the range
+    lo = max(0, start - _CLAIM_CONTEXT)
+    norm = normalize(text[lo:min(len(text), end + _CLAIM_CONTEXT)])
+    ns = bisect.bisect_left(norm.offsets, start - lo)
+    ne = bisect.bisect_left(norm.offsets, end - lo)
+
+    def overlapping(strict: bool) -> bool:
+        return any(c.start < ne and ns < c.end for c in _Scanner(norm, strict=strict, bare=True).scan())
+
+    return overlapping(False) and not overlapping(True)
 
 
 def claim_from_span(text: str, start: int, end: int, score: float | None = None) -> NumericClaim:

@@ -399,6 +399,26 @@ def test_mix_prior_keeps_missing_words_and_checks_its_input():
         mix_prior(probs, prior[:2], 0.3)
 
 
+
+def test_a_model_number_the_guideline_excludes_is_left_out():
+    from arquote.extractor import _assemble
+
+    text = "وكشفت التحقيقات أن الزوجين اشتريا البيت قبل سنتين بقيمة 1.2 مليون دولار"
+    words = split_words(text)
+    lab = DEFAULT_SCHEME.label2id
+    probs = np.zeros((len(words), len(DEFAULT_SCHEME.labels)))
+    probs[:, lab["O"]] = 1.0
+    spans = [(text.index("سنتين"), text.index("سنتين") + 5), (text.index("1.2"), len(text))]
+    for i, (s, e) in enumerate(words):
+        for a, b in spans:
+            if a <= s and e <= b:  # the model tags both; «قبل سنتين» anchors a moment (ruling 7)
+                probs[i] = 0.0
+                probs[i, lab["B-NUM" if s == a else "I-NUM"]] = 1.0
+    doc = _assemble(text, words, probs, DEFAULT_SCHEME)
+    assert [(c.span.start, c.span.text, c.value) for c in doc.claims] == [
+        (text.index("1.2"), "1.2 مليون دولار", 1_200_000)]
+
+
 def test_mix_prior_weighs_the_rules_silence_less_than_their_spans():
     from arquote.decode import decode_spans, mix_prior
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from arquote.document import AnnotationError, NumericClaim
-from arquote.numbers import Quantity, claim_from_span, find_claims, parse_quantity, singular
+from arquote.numbers import Quantity, claim_from_span, excluded_number, find_claims, parse_quantity, singular
 
 HERE = Path(__file__).resolve().parent
 CASES = HERE / "data" / "numbers_cases.tsv"
@@ -215,6 +215,24 @@ def test_claim_from_span_reads_its_bound_in_a_long_document() -> None:
     alone = claim_from_span(sentence, sentence.index("30"), sentence.index("30") + len("30 شخصاً"))
     assert (c.value, c.unit, c.bound) == (alone.value, alone.unit, alone.bound) == (30, "شخص", ">")
     assert (c.number.start, c.number.text) == (s, "30")
+
+
+
+@pytest.mark.parametrize("text, taken, excluded", [
+    ("وكشفت التحقيقات أن الزوجين اشتريا البيت قبل سنتين بقيمة 1.2 مليون دولار", "سنتين", True),   # a time anchor
+    ("وكشفت التحقيقات أن الزوجين اشتريا البيت قبل سنتين بقيمة 1.2 مليون دولار", "1.2 مليون دولار", False),
+    ("وعلمت إدارة الفندق بقدومه قبل 12 ساعة فقط من وصوله", "12 ساعة", True),
+    ("وقالت الشرطة إن الطفل في العاشرة من عمره", "العاشرة", False),  # no number the scanner reads
+    ("ولد الكاتب عام 1990 في القاهرة، وقتل 12 شخصا في الهجوم", "1990", True),                  # a year
+    ("ولد الكاتب عام 1990 في القاهرة، وقتل 12 شخصا في الهجوم", "12 شخصا", False),
+    # a number without a noun is the model's reading, not an exclusion
+    ("وقتل عشرات الحوثيين بينهم ستة من قياداتهم الميدانية", "ستة", False),
+])
+def test_excluded_number_applies_the_guidelines_exclusions_to_a_model_span(text, taken, excluded) -> None:
+    s = text.index(taken)
+    assert excluded_number(text, s, s + len(taken)) is excluded
+    with pytest.raises(AnnotationError):
+        excluded_number(text, 5, 5000)
 
 
 def test_singular() -> None:
