@@ -399,15 +399,20 @@ def test_mix_prior_keeps_missing_words_and_checks_its_input():
         mix_prior(probs, prior[:2], 0.3)
 
 
+def _sure_of_nothing(text):
+    """The words of ``text`` and word probabilities that put every word outside every span."""
+    words = split_words(text)
+    probs = np.zeros((len(words), len(DEFAULT_SCHEME.labels)))
+    probs[:, DEFAULT_SCHEME.label2id["O"]] = 1.0
+    return words, probs
+
 
 def test_a_model_number_the_guideline_excludes_is_left_out():
     from arquote.extractor import _assemble
 
     text = "وكشفت التحقيقات أن الزوجين اشتريا البيت قبل سنتين بقيمة 1.2 مليون دولار"
-    words = split_words(text)
+    words, probs = _sure_of_nothing(text)
     lab = DEFAULT_SCHEME.label2id
-    probs = np.zeros((len(words), len(DEFAULT_SCHEME.labels)))
-    probs[:, lab["O"]] = 1.0
     spans = [(text.index("سنتين"), text.index("سنتين") + 5), (text.index("1.2"), len(text))]
     for i, (s, e) in enumerate(words):
         for a, b in spans:
@@ -423,10 +428,8 @@ def test_mix_prior_weighs_the_rules_silence_less_than_their_spans():
     from arquote.decode import decode_spans, mix_prior
 
     text = "وأكد الوزير أن الهجوم فشل وقال إن الوضع مستقر"
-    words = split_words(text)
+    words, probs = _sure_of_nothing(text)
     lab = DEFAULT_SCHEME.label2id
-    probs = np.zeros((len(words), len(DEFAULT_SCHEME.labels)))
-    probs[:, lab["O"]] = 1.0
     first, second = text.index("الهجوم"), text.index("الوضع")
     for i, (s, _) in enumerate(words):
         if s >= second or first <= s < text.index(" وقال"):
