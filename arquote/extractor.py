@@ -623,6 +623,16 @@ def _load_partial(path: str, config: dict[str, Any]) -> tuple[Any, Any]:
     # reported to the user's console; only the head is built here.
     body = AutoModel.from_pretrained(base_dir)
     body.pooler = None  # token classification reads the sequence output only
+    depth, base_depth = model_config.num_hidden_layers, len(body.encoder.layer)
+    if depth > base_depth:
+        raise ModelNotAvailableError(
+            f"{path}: config.json asks for {depth} encoder layers, the base has {base_depth}"
+        )
+    if depth < base_depth:
+        # A shallower model (TrainConfig.num_layers) runs the base's bottom layers; cutting
+        # after loading keeps the loader's key-for-key match, so nothing reaches the console.
+        body.encoder.layer = body.encoder.layer[:depth]
+        body.config.num_hidden_layers = depth
     with torch.device("meta"):
         model = AutoModelForTokenClassification.from_config(model_config)
     setattr(model, model.base_model_prefix, body)

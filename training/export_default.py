@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     card += (
         "\n## Training run\n"
         f"{steps} steps of {config.batch_size} windows of {config.max_length} pieces, top "
-        f"{config.train_top_layers} encoder layers trained, learning rate {config.learning_rate} "
+        f"{config.train_top_layers} of {ext.model.config.num_hidden_layers} encoder layers trained, learning rate {config.learning_rate} "
         f"(head {config.head_learning_rate}), on {stats.get('device', '?')} in "
         f"{stats.get('train_seconds', '?')} s. Reproduce with `python training/train.py --config "
         "training_config.json` and this script (`training/export_default.py`).\n"

@@ -47,7 +47,9 @@ _REL = _F("الذي التي الذين اللذان اللتان اللواتي
 #: Words that are never part of a name (pronoun-suffixed prepositions, demonstratives …).
 _NOT_NAME = _F("فيه فيها فيهم له لها لهم منه منها عنه عنها عليه عليها إليه إليها به بها معه "
                "معها هذه هذا ذلك تلك هؤلاء باسم نيابة بشأن ضمن لدى بين حول أمام وراء مثل كل "
-               "جميع بعض قد وقد لقد كان كانت يكون تكون ليس ليست أكثر أقل نحو حوالي و أو ثم")
+               "جميع بعض قد وقد لقد كان كانت يكون تكون ليس ليست أكثر أقل نحو حوالي و أو ثم "
+               # «لكنه أضاف أن …»: the pronoun is the subject; the speaker was named before
+               "لكنه لكنها لكنهم ولكنه ولكنها ولكنهم")
 #: Heads after which a proper name may follow a definite chain (وكالة التصنيف … ستاندرد آند بورز).
 _ORG_NAME_HEADS = _F("وكالة شركة منظمة صحيفة موقع قناة جماعة حركة مؤسسة مجموعة فرقة نادي حزب "
                      "ائتلاف تحالف جمعية الوكالة الشركة المنظمة الصحيفة الجماعة الحركة المؤسسة")
@@ -194,6 +196,8 @@ class _View:
         prev = self.norms[i - 1] if i else ""
         if prev in _REL:  # «الذي أعلن …», «ما قاله»: a relative clause, not an attribution
             return None
+        if prev == "عدم":  # «فضّل عدم كشف هويته»: a negated verbal noun, not a verb
+            return None
         if self.norms[i] in ("يذكر", "يشار"):
             return None
         if form.weak:
@@ -275,7 +279,7 @@ def _stop(v: _View, k: int, phrase_start: int) -> bool:
         return True
     if n in ("علي", "الي", "عن", "حول", "ضد", "مع", "بشان", "امام"):
         return True
-    if n in _REL:
+    if n in _REL or _anonymity_clause(v, k):
         return True
     return _addressee(v, k)
 
@@ -319,6 +323,17 @@ def _marked_name(v: _View, lo: int, hi: int) -> tuple[int, int] | None:
     return None
 
 
+# «مصدر أمني، فضّل عدم الكشف عن هويته، إن …»: the clause that keeps a source anonymous
+# describes the source; it is neither the source nor (كشف) a cue
+_ANON_VERBS = _F("فضل فضلت فضلوا طلب طلبت طلبوا رفض رفضت رفضوا اشترط اشترطت اشترطوا مفضلا مفضلة طالبا")
+_ANON_OBJECTS = _F("عدم الكشف كشف ذكر نشر الإفصاح الإشارة إعلان الإعلان")
+
+
+def _anonymity_clause(v: _View, k: int) -> bool:
+    """Token ``k`` opens «فضّل عدم الكشف عن اسمه», «طلب عدم ذكر اسمه», «رفض الكشف عن هويته»."""
+    return v.norms[k] in _ANON_VERBS and k + 1 < len(v.toks) and v.norms[k + 1] in _ANON_OBJECTS
+
+
 _SPOKES = _F("المتحدث متحدث الناطق ناطق المتحدثة متحدثة الناطقة ناطقة")
 _GENERIC_ADJ = _F("الحكومية الرسمية الحكومي الرسمي")
 
@@ -328,7 +343,7 @@ def _chunk_speaker(v: _View, lo: int, hi: int) -> tuple[tuple[int, int] | None, 
     while lo < hi and (v.norms[lo] in _CONNECTORS or v.is_comp(lo) or v.norms[lo] in word_list("time")
                        or _verb_like(v, lo, hi)):
         lo += 1
-    if lo >= hi:
+    if lo >= hi or _anonymity_clause(v, lo):
         return None, False
     marked = _marked_name(v, lo, hi)
     if marked:
