@@ -48,8 +48,9 @@ _REL = _F("الذي التي الذين اللذان اللتان اللواتي
 _NOT_NAME = _F("فيه فيها فيهم له لها لهم منه منها عنه عنها عليه عليها إليه إليها به بها معه "
                "معها هذه هذا ذلك تلك هؤلاء باسم نيابة بشأن ضمن لدى بين حول أمام وراء مثل كل "
                "جميع بعض قد وقد لقد كان كانت يكون تكون ليس ليست أكثر أقل نحو حوالي و أو ثم "
-               # «لكنه أضاف أن …»: the pronoun is the subject; the speaker was named before
                "لكنه لكنها لكنهم ولكنه ولكنها ولكنهم")
+#: «لكنه أضاف أن …»: the pronoun is the subject, the speaker was named before (pro-drop).
+_PRONOUN_LINKS = _F("لكنه لكنها لكنهم ولكنه ولكنها ولكنهم")
 #: Heads after which a proper name may follow a definite chain (وكالة التصنيف … ستاندرد آند بورز).
 _ORG_NAME_HEADS = _F("وكالة شركة منظمة صحيفة موقع قناة جماعة حركة مؤسسة مجموعة فرقة نادي حزب "
                      "ائتلاف تحالف جمعية الوكالة الشركة المنظمة الصحيفة الجماعة الحركة المؤسسة")
@@ -588,6 +589,8 @@ def _skip_adverbial(v: _View, a: int, b: int) -> int:
 
 def _speaker_before(v: _View, cue_i: int) -> tuple[int, int] | None:
     """An SVO source: «لكن المحمود أشار إلى أن …», «مصدر مسؤول …، قال إن …»."""
+    if cue_i > 0 and v.norms[cue_i - 1] in _PRONOUN_LINKS:
+        return None  # «…، لكنه أضاف أن»: no source here; linking gives the one named before
     lo = cue_i
     while lo > 0 and cue_i - lo < 25 and not v.sentence_break(v.toks[lo - 1].end, v.toks[lo].start):
         lo -= 1
