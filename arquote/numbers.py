@@ -1115,6 +1115,10 @@ def parse_quantity(phrase: str) -> Quantity | None:
 #: Characters read on each side of a NUM span for «نحو»/«على الأقل»-style bounds: enough for
 #: the 40 normalized characters :meth:`_Scanner.bound_before` looks at, diacritics included.
 _CLAIM_CONTEXT = 256
+#: Characters read on each side of a span for the exclusions of :func:`excluded_number`. 64
+#: gave the same answers as 256 on 19,912 spans of 2,000 corpus articles (6,032 of them
+#: excluded), in a quarter of the time; 96 keeps a margin over that.
+_EXCL_CONTEXT = 96
 
 
 def excluded_number(text: str, start: int, end: int) -> bool:
@@ -1135,8 +1139,8 @@ def excluded_number(text: str, start: int, end: int) -> bool:
     """
     _check_text(text)
     Span.of(text, start, end, "NUM")  # checks the range
-    lo = max(0, start - _CLAIM_CONTEXT)
-    norm = normalize(text[lo:min(len(text), end + _CLAIM_CONTEXT)])
+    lo = max(0, start - _EXCL_CONTEXT)
+    norm = normalize(text[lo:min(len(text), end + _EXCL_CONTEXT)])
     ns = bisect.bisect_left(norm.offsets, start - lo)
     ne = bisect.bisect_left(norm.offsets, end - lo)
 
