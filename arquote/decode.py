@@ -387,6 +387,46 @@ def tidy_spans(text: str, spans: Sequence[Span]) -> list[Span]:
     return sorted(out + quotes, key=lambda s: (s.start, -s.end, s.label))
 
 
+#: Impersonal passives that open the author's own voice: «يُذكر أن…», «ويُشار إلى أن…» (folded).
+_AUTHORS_VOICE = frozenset(("يذكر", "يشار"))
+
+
+def drop_authors_voice(text: str, spans: Sequence[Span]) -> list[Span]:
+    """Drops «يُذكر أن …» and «يُشار إلى أن …» quotes and their cues: the guideline's author's
+    own voice, not a quote. A cue with a subject before its complementizer stays a cue
+    («يذكر التقرير أن …»: the report is the source).
+
+    Example:
+        >>> t = "يُذكر أن الهجمات تتكرر منذ مطلع العام."
+        >>> cue = Span.of(t, 0, len("يُذكر"), "CUE")
+        >>> quote = Span.of(t, t.index("الهجمات"), t.index("."), "QUOTE")
+        >>> drop_authors_voice(t, [cue, quote])
+        []
+    """
+    from .cues import COMPLEMENTIZERS, tokenize
+
+    drop: set[Span] = set()
+    for cue in spans:
+        if cue.label != "CUE":
+            continue
+        words = tokenize(cue.text)
+        if len(words) != 1:
+            continue
+        norm = words[0].norm
+        if norm[:1] in ("و", "ف") and norm[1:] in _AUTHORS_VOICE:
+            norm = norm[1:]
+        if norm not in _AUTHORS_VOICE:
+            continue
+        after = tokenize(text[cue.end:cue.end + 40])
+        k = 1 if after and after[0].norm == "الي" else 0  # «يُشار إلى أن»
+        if len(after) <= k or after[k].norm not in COMPLEMENTIZERS:
+            continue
+        comp_end = cue.end + after[k].end
+        drop.add(cue)
+        drop.update(s for s in spans if s.label == "QUOTE" and cue.end <= s.start <= comp_end + 3)
+    return [s for s in spans if s not in drop]
+
+
 def snap_spans(text: str, spans: Sequence[Span], anchors: Sequence[Span], label: str = "SPEAKER",
                wider: Sequence[Span] = ()) -> list[Span]:
     """Gives ``label`` spans the edges of trusted spans that speak for the same words.

@@ -585,11 +585,11 @@ def _assemble(text: str, words: list[tuple[int, int]], probs: Any, scheme: Any,
     widen a mixed one that no rule speaker covers.
     """
 
-    from .decode import decode_spans, snap_spans, tidy_spans
+    from .decode import decode_spans, drop_authors_voice, snap_spans, tidy_spans
     from .link import attach_claims, link
     from .numbers import claim_from_span, excluded_number
 
-    spans = tidy_spans(text, decode_spans(text, words, probs, scheme))
+    spans = drop_authors_voice(text, tidy_spans(text, decode_spans(text, words, probs, scheme)))
     if speakers or alone is not None:
         wider = () if alone is None else [
             s for s in tidy_spans(text, decode_spans(text, words, alone, scheme)) if s.label == "SPEAKER"]

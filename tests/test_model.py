@@ -473,6 +473,31 @@ def test_a_model_number_the_guideline_excludes_is_left_out():
         (text.index("1.2"), "1.2 مليون دولار", 1_200_000)]
 
 
+@pytest.mark.parametrize("lead,kept", [
+    ("يُذكر أن", False),             # the guideline's own example of the author's voice
+    ("ويُشار إلى أن", False),
+    ("يذكر التقرير أن", True),       # a subject: the report is the source
+])
+def test_the_authors_voice_is_not_a_quote_even_when_the_model_tags_one(lead, kept):
+    from arquote.extractor import _assemble
+
+    text = f"وقال المتحدث إن الوضع هادئ. {lead} الهجمات تتكرر منذ مطلع العام."
+    words, probs = _sure_of_nothing(text)
+    lab = DEFAULT_SCHEME.label2id
+    cue = text.index(lead.split()[0])
+    quote = (text.index("الهجمات"), text.rindex("."))
+    for i, (s, e) in enumerate(words):
+        if s == cue:
+            probs[i] = 0.0
+            probs[i, lab["B-CUE"]] = 1.0
+        elif quote[0] <= s and e <= quote[1]:
+            probs[i] = 0.0
+            probs[i, lab["B-QUOTE" if s == quote[0] else "I-QUOTE"]] = 1.0
+    doc = _assemble(text, words, probs, DEFAULT_SCHEME)
+    assert [q.content.text for q in doc.quotes] == (["الهجمات تتكرر منذ مطلع العام"] if kept else [])
+    assert [c.start for c in doc.cues] == ([cue] if kept else [])
+
+
 def test_mix_prior_weighs_the_rules_silence_less_than_their_spans():
     from arquote.decode import decode_spans, mix_prior
 
