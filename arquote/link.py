@@ -52,6 +52,7 @@ __all__ = [
     "cluster_mentions",
     "canonical_name",
     "role_of",
+    "outlet_name",
     "attach_claims",
     "OPEN_MARKS",
     "CLOSE_MARKS",
@@ -308,6 +309,93 @@ def _find_speaker(text: str, quote: Span, cue: Span | None, mentions: Sequence[S
 
 
 # -- clustering and canonical names -------------------------------------------------------
+
+
+#: Outlet nouns that stand before an outlet's own name («صحيفة سبورت», «وكالة أنباء الأناضول»).
+_OUTLET_HEADS = frozenset(fold(w) for w in (
+    "صحيفة", "الصحيفة", "جريدة", "الجريدة", "مجلة", "المجلة", "وكالة", "الوكالة",
+    "قناة", "القناة", "إذاعة", "الإذاعة", "تلفزيون", "التلفزيون"))
+#: Words between the outlet noun and the name («وكالة أنباء X», «وكالة التصنيف الائتماني X»).
+_OUTLET_FILLERS = frozenset(fold(w) for w in ("أنباء", "التصنيف", "الائتماني"))
+#: Definite common nouns after an outlet noun: the phrase is then a description with no
+#: name of its own («وكالة الأنباء السعودية», «وكالة الصحافة الفرنسية»), left whole.
+_OUTLET_COMMON = frozenset(fold(w) for w in (
+    "الأنباء", "الصحافة", "الإعلام", "الأخبار", "الدولة", "الحكومة", "التواصل", "الرسمية",
+    "المحلية", "الإخبارية", "الإلكترونية", "الناطقة", "التابعة", "المقربة", "الخاصة",
+    "الأولى", "الثانية", "الثالثة", "الرابعة", "الخامسة", "السابعة", "العاشرة", "نفسها", "ذاتها"))
+#: Pronoun suffixes: a word with one is not a name («حديثها», «ذاتها»).
+_SUFFIXES = ("ها", "هم", "هما", "هن", "ذات", "نفس")
+_NAME_STOPS = frozenset(fold(w) for w in ("في", "عن", "من", "على", "إلى", "مع", "التي", "الذي", "و"))
+
+
+def _nisba(norm: str) -> bool:
+    """A folded word that reads as a relative adjective (الأمريكية، الكتالونية، إلكتروني)."""
+    return len(norm) > 3 and (norm.endswith("يه") or norm.endswith("ي"))
+
+
+def outlet_name(text: str, mention: Span) -> Span:
+    """The outlet's own name inside a SPEAKER mention that starts with an outlet noun.
+
+    The guideline's rule for a source phrase with a proper name (the span is the name
+    alone) applied to newspapers, agencies and channels: the outlet noun before the name,
+    the words that only say what kind of outlet it is, and the relative adjectives after
+    the name are left out (ruling 32). A phrase with no name of its own («وكالة الأنباء
+    السعودية», «الصحيفة الأمريكية») is returned unchanged, and so is any other mention.
+
+    Example:
+        >>> t = "وذكرت وكالة أنباء الأناضول الحكومية التركية أن المتهم اعترف"
+        >>> m = Span.of(t, t.index("وكالة"), t.index(" أن المتهم"), "SPEAKER")
+        >>> outlet_name(t, m).text
+        'الأناضول'
+        >>> t = "وقالت وكالة الأنباء السعودية إن الاجتماع انتهى"
+        >>> outlet_name(t, Span.of(t, 6, t.index(" إن"), "SPEAKER")).text
+        'وكالة الأنباء السعودية'
+    """
+    words = tokenize(mention.text)
+    if len(words) < 2 or words[0].norm not in _OUTLET_HEADS:
+        return mention
+    # a definite outlet noun takes adjectives before the name («الصحيفة البريطانية الغارديان»);
+    # after an indefinite one a definite word is the name («صحيفة المصري اليوم»)
+    adjectives = definite(words[0].norm)
+    i = 1
+    while i < len(words) and (words[i].norm in _OUTLET_FILLERS
+                              or adjectives and definite(words[i].norm) and _nisba(words[i].norm)):
+        i += 1
+    if i == len(words):
+        return mention
+    gap = mention.text[words[i - 1].end:words[i].start]
+    if any(ch in OPEN_MARKS for ch in gap):  # a quoted name: «صحيفة "ديارو دي إيبيزا"»
+        close = next((k for k in range(i, len(words))
+                      if any(ch in CLOSE_MARKS for ch in mention.text[words[k].end:][:2])), None)
+        if close is None:
+            return mention
+        return _sub_span(text, mention, words[i].start, words[close].end)
+    if gap.strip():
+        return mention  # punctuation between the outlet noun and what follows
+    first = words[i].norm
+    if first in _NAME_STOPS or first.startswith(("لل", "بال")) or first.endswith(_SUFFIXES) \
+            or first in word_list("title", "rank", "speaker_head", "time", "pronoun_source"):
+        return mention  # «الصحيفة ذاتها», «الوكالة الوطنية للتنسيق»: no name follows
+    if definite(first):
+        if _nisba(first) or first in _OUTLET_COMMON:
+            return mention
+    elif adjectives or first.endswith(("ه", "ي")) or first.isdigit():
+        return mention  # «الصحيفة تصريحات …», «موقع شركته»: not a name
+    j = i + 1
+    while j < len(words):
+        w = words[j].norm
+        if w in _NAME_STOPS or w.startswith(("لل", "بال")) or w in word_list("time") \
+                or w.startswith("و") and strip_clitic(w).endswith("ه") \
+                or definite(w) and (_nisba(w) or w in _OUTLET_COMMON) \
+                or mention.text[words[j - 1].end:words[j].start].strip():
+            break
+        j += 1
+    return _sub_span(text, mention, words[i].start, words[j - 1].end)
+
+
+def _sub_span(text: str, mention: Span, start: int, end: int) -> Span:
+    return Span.of(text, mention.start + start, mention.start + end, mention.label, mention.score)
+
 
 
 def _clean_name(mention: str) -> str:
@@ -597,7 +685,8 @@ def link(text: str, spans: Iterable[Span]) -> LinkResult:
     for s in spans:
         s.check(text)
     quotes = sorted((s for s in spans if s.label == "QUOTE"), key=lambda s: s.start)
-    mentions = sorted((s for s in spans if s.label == "SPEAKER"), key=lambda s: s.start)
+    # the name alone, not the outlet noun around it (ruling 32)
+    mentions = sorted({outlet_name(text, s) for s in spans if s.label == "SPEAKER"}, key=lambda s: s.start)
     cues = sorted((s for s in spans if s.label == "CUE"), key=lambda s: s.start)
     speakers, by_mention = _speakers(text, mentions)
 

@@ -13,6 +13,7 @@ from arquote.link import (
     cluster_mentions,
     find_cue,
     link,
+    outlet_name,
     quote_kind,
     role_of,
     speaker_features,
@@ -233,3 +234,47 @@ def test_statement_source_with_diacritics_and_tatweel(mention, source):
     assert _statement_source(mention) == source
     t = f"وذكر {mention} أن العمل مستمر في جميع المحاور."
     assert canonical_name(t, [mention]) == source
+
+
+@pytest.mark.parametrize(("sentence", "mention", "name"), [
+    ("وذكرت وكالة أنباء الأناضول الحكومية التركية أن المتهم اعترف", "وكالة أنباء الأناضول الحكومية التركية", "الأناضول"),
+    ("واكدت صحيفة سبورت الكتالونية على ان برشلونة سيستأنف", "صحيفة سبورت الكتالونية", "سبورت"),
+    ('وكانت صحيفة "ديارو دي إيبيزا" أشارت إلى أن المهاجم أصيب', 'صحيفة "ديارو دي إيبيزا"', "ديارو دي إيبيزا"),
+    ("وقالت وكالة التصنيف الائتماني ستاندرد آند بورز إنها خفضت التصنيف", "وكالة التصنيف الائتماني ستاندرد آند بورز", "ستاندرد آند بورز"),
+    ("وقالت الصحيفة البريطانية الغارديان إن الحكومة تدرس القرار", "الصحيفة البريطانية الغارديان", "الغارديان"),
+    ("وقالت صحيفة الشرق الأوسط اللندنية إن المفاوضات توقفت", "صحيفة الشرق الأوسط اللندنية", "الشرق الأوسط"),
+    ("وقالت وكالة رويترز للأنباء إن الشحنة وصلت", "وكالة رويترز للأنباء", "رويترز"),
+    ("وقالت صحيفة واشنطن بوست ومحطة تلفزيون محلية إن الحادث وقع", "صحيفة واشنطن بوست ومحطة تلفزيون محلية", "واشنطن بوست"),
+])
+def test_an_outlet_speaker_is_its_name_alone(sentence, mention, name):
+    span = sp(sentence, mention, "SPEAKER")
+    got = outlet_name(sentence, span)
+    assert (got.text, got.start) == (name, sentence.index(name))
+    assert got.text == sentence[got.start:got.end]
+
+
+@pytest.mark.parametrize(("sentence", "mention"), [
+    ("وقالت وكالة الأنباء السعودية إن الاجتماع انتهى", "وكالة الأنباء السعودية"),
+    ("وقالت وكالة الصحافة الفرنسية إن الاجتماع انتهى", "وكالة الصحافة الفرنسية"),
+    ("وقالت صحيفة المصري اليوم إن الوزير استقال", "صحيفة المصري اليوم"),
+    ("وأضافت الصحيفة الأمريكية أن الوزير استقال", "الصحيفة الأمريكية"),
+    ("ونقلت الصحيفة ذاتها أن الوزير استقال", "الصحيفة ذاتها"),
+    ("وقالت الوكالة الوطنية للتنسيق في الكوارث إن الحصيلة ارتفعت", "الوكالة الوطنية للتنسيق في الكوارث"),
+    ("التي وصفها موقع شركته على الانترنت بأنها الأفخم", "موقع شركته على الانترنت"),
+    ("وقال مسؤولون عراقيون إن الهجوم فشل", "مسؤولون عراقيون"),
+])
+def test_an_outlet_phrase_with_no_name_of_its_own_stays_whole(sentence, mention):
+    span = sp(sentence, mention, "SPEAKER")
+    assert outlet_name(sentence, span) == span
+
+
+def test_link_names_an_outlet_speaker_by_its_name_and_clusters_it():
+    t = ("وذكرت صحيفة سبورت الكتالونية أن برشلونة سيستأنف القرار. "
+         "وأضافت سبورت أن الإدارة غاضبة.")
+    r = link(t, [sp(t, "وذكرت", "CUE"), sp(t, "صحيفة سبورت الكتالونية", "SPEAKER"),
+                 sp(t, "برشلونة سيستأنف القرار", "QUOTE"), sp(t, "وأضافت", "CUE"),
+                 sp(t, "سبورت", "SPEAKER", nth=1), sp(t, "الإدارة غاضبة", "QUOTE")])
+    assert [q.speaker.name for q in r.quotes] == ["سبورت", "سبورت"]
+    assert len(r.speakers) == 1
+    assert [(m.start, m.text) for m in r.speakers[0].mentions] == [
+        (t.index("سبورت"), "سبورت"), (t.index("سبورت", t.index("وأضافت")), "سبورت")]
