@@ -53,6 +53,7 @@ __all__ = [
     "canonical_name",
     "role_of",
     "outlet_name",
+    "speaker_mention",
     "attach_claims",
     "OPEN_MARKS",
     "CLOSE_MARKS",
@@ -393,6 +394,80 @@ def outlet_name(text: str, mention: Span) -> Span:
     return _sub_span(text, mention, words[i].start, words[j - 1].end)
 
 
+def _with_conjunctions(words: str) -> frozenset[str]:
+    forms = [fold(w) for w in words.split()]
+    return frozenset(forms + ["و" + w for w in forms] + ["ف" + w for w in forms])
+
+
+#: First words a subject never has: pronouns («وهو يجيب …، يرى أن»), prepositions and
+#: pronoun-suffixed ones («وعن دوره في المسلسل، قال إن», «قالت لنا»), subordinators,
+#: negations and modals («وبينما لم يتحدث كاميرون», «ولم يؤيد …»), complementizers and «قد»
+#: before a verb. A mention that starts with one is not a source. Words that fold into a
+#: name are left out (على and علي; «لي», «هنا», «بين» are also names), and a bare «هو»,
+#: «هي», «لي» or «هنا» counts only alone («هو جينتاو», «لي هسين لونغ» are names).
+_NOT_SUBJECT = _with_conjunctions(
+    "هم هما هن أنا نحن أنت أنتم "
+    "عن في من إلى مع منذ خلال حول لدى عبر نحو ضد "
+    "لنا له لها لهم لهما لكم بنا به بها بهم عنه عنها عنهم منه منها منهم فيه فيها فيهم "
+    "عليه عليها عليهم إليه إليها إليهم معه معها معهم "
+    "عندما بعدما حينما بينما فيما لما إذا إذ لو كلما طالما ريثما "
+    "لم لن لا ليس ليست يمكن يجب ينبغي "
+    "لكي حتى قد لقد هناك ثمة هل حيث لذا لذلك ربما لعل يا") | _with_conjunctions("هو هي") - {
+    fold("هو"), fold("هي")}
+_PRONOUN_ALONE = frozenset(fold(w) for w in ("هو", "هي", "لي", "هنا"))  # «قال لي إن»
+_PREPOSITION_WRITTEN = frozenset(("على", "وعلى", "فعلى"))
+#: Particles and auxiliaries that may stand before a subject: «لكن روسيا», «وكانت فرنسا»,
+#: «أما الوزير»; the mention is the words after them.
+_BEFORE_SUBJECT = _with_conjunctions("كان كانت لكن بل ثم أما")
+#: أنّ and إنّ fold alike, and a bare «ان»/«فان» may be a name («فان بيرسي»): they are told
+#: apart as written. «أن أماندا …» is a complement clause, «فإن لافروف» a subject.
+_COMPLEMENT_WRITTEN = frozenset(("أن", "وأن", "لأن", "ولأن", "بأن", "وبأن"))
+_EMPHASIS_WRITTEN = frozenset(("إن", "فإن", "وإن", "ان", "وان"))  # not «آن» (Anne)
+_DIACRITICS = re.compile(f"[{_HARAKAT}\u0640]")
+
+
+def _conjoined_verb(norm: str) -> bool:
+    """«ونشرت», «وساندت»: و and a past verb with the feminine ت, which no name has (names
+    that start with و end in ة, not ت: وفاء، ولاء، وهبة). A plural in ات is a noun
+    («وحدات حماية الشعب», «وكالات الأنباء»)."""
+    return len(norm) >= 5 and norm[0] == "و" and norm[-1] == "ت" and not norm.endswith("ات")
+
+
+def speaker_mention(text: str, mention: Span) -> Span | None:
+    """The source phrase a SPEAKER mention names, or ``None`` when it names none.
+
+    A decoded or rule-found mention sometimes starts a word too early: at a particle before
+    the subject («لكن روسيا», «وكانت فرنسا»: the words after it are the mention) or at a
+    word no subject starts with, a pronoun or a preposition («وهو»، «وعن دوره»، «لنا»:
+    no source is named there, so the quote goes to the speaker named before, as
+    pro-drop does). Outlet names are then cut to the name alone (:func:`outlet_name`).
+
+    Example:
+        >>> t = "وعن دوره في المسلسل، قال إن الشخصية استفزته"
+        >>> speaker_mention(t, Span.of(t, 0, t.index(" في"), "SPEAKER")) is None
+        True
+        >>> t = "لكن روسيا قالت إن الاتفاق انتهى"
+        >>> speaker_mention(t, Span.of(t, 0, t.index(" قالت"), "SPEAKER")).text
+        'روسيا'
+    """
+    words = tokenize(mention.text)
+
+    def written(k: int) -> str:
+        return _DIACRITICS.sub("", words[k].text)
+
+    i = 0
+    while i < len(words) - 1 and (words[i].norm in _BEFORE_SUBJECT or written(i) in _EMPHASIS_WRITTEN
+                                  or _conjoined_verb(words[i].norm)):
+        i += 1
+    if not words or words[i].norm in _NOT_SUBJECT or words[i].norm in _BEFORE_SUBJECT \
+            or written(i) in _COMPLEMENT_WRITTEN | _EMPHASIS_WRITTEN | _PREPOSITION_WRITTEN \
+            or words[i].norm in _PRONOUN_ALONE and i == len(words) - 1:
+        return None
+    if i:
+        mention = _sub_span(text, mention, words[i].start, words[-1].end)
+    return outlet_name(text, mention)
+
+
 def _sub_span(text: str, mention: Span, start: int, end: int) -> Span:
     return Span.of(text, mention.start + start, mention.start + end, mention.label, mention.score)
 
@@ -402,7 +477,8 @@ def _clean_name(mention: str) -> str:
     """The name of a mention: no marks, ``#`` or ``_``, no leading و on «وال…/وو…»."""
     words = []
     for i, w in enumerate(re.sub(r"[«»“”\"‘’'″#]", " ", mention).replace("_", " ").split()):
-        if i == 0 and (w.startswith("وال") or w.startswith("وو")) and len(w) > 4:
+        if i == 0 and (w.startswith("وال") or w.startswith("وو")) and len(w) > 4 \
+                and not fold(w).startswith("والد"):  # «والدتها» is a word, not «و» + «الدتها»
             w = w[1:]
         words.append(w)
     return " ".join(words)
@@ -502,6 +578,9 @@ def _expand_person(words: Sequence[tuple[str, str]], name: str) -> str:
         if first == "|" or definite(first) or first in stop or cue_form(first) or len(first) < 2 \
                 or first.isascii() or first in word_list("headline_stop"):
             continue
+        if first in _NOT_SUBJECT or first in _BEFORE_SUBJECT \
+                or _DIACRITICS.sub("", words[i - 1][1]) in _COMPLEMENT_WRITTEN | _EMPHASIS_WRITTEN:
+            continue  # «وكانت حورية», «أن أحلام»: a particle, not a first name
         if first.isdigit():
             continue
         prev = folded[i - 2] if i >= 2 else "|"
@@ -685,8 +764,10 @@ def link(text: str, spans: Iterable[Span]) -> LinkResult:
     for s in spans:
         s.check(text)
     quotes = sorted((s for s in spans if s.label == "QUOTE"), key=lambda s: s.start)
-    # the name alone, not the outlet noun around it (ruling 32)
-    mentions = sorted({outlet_name(text, s) for s in spans if s.label == "SPEAKER"}, key=lambda s: s.start)
+    # what each mention names: no pronoun or preposition phrase (ruling 33), the name
+    # alone and not the outlet noun around it (ruling 32)
+    named = (speaker_mention(text, s) for s in spans if s.label == "SPEAKER")
+    mentions = sorted({m for m in named if m is not None}, key=lambda s: s.start)
     cues = sorted((s for s in spans if s.label == "CUE"), key=lambda s: s.start)
     speakers, by_mention = _speakers(text, mentions)
 

@@ -17,6 +17,7 @@ from arquote.link import (
     quote_kind,
     role_of,
     speaker_features,
+    speaker_mention,
 )
 
 
@@ -278,3 +279,68 @@ def test_link_names_an_outlet_speaker_by_its_name_and_clusters_it():
     assert len(r.speakers) == 1
     assert [(m.start, m.text) for m in r.speakers[0].mentions] == [
         (t.index("سبورت"), "سبورت"), (t.index("سبورت", t.index("وأضافت")), "سبورت")]
+
+
+@pytest.mark.parametrize(("sentence", "mention", "name"), [
+    ("لكن روسيا وصفت هذا الإجراء بأنه سابق لأوانه", "لكن روسيا", "روسيا"),
+    ("وكانت فرنسا قالت إن القرار نهائي", "وكانت فرنسا", "فرنسا"),
+    ("ومع ذلك، فإن لافروف أكد أن المحادثات مستمرة", "فإن لافروف", "لافروف"),
+    ("أما الوزير فقال إن الميزانية لا تكفي", "أما الوزير", "الوزير"),
+    ("ولكن مسؤولا قال إن أحدث قتال ليس نابعا من انقسام عرقي", "ولكن مسؤولا", "مسؤولا"),
+    ("ونشرت صحيفة الغارديان تقريرا قالت فيه إن الحكومة تدرس القرار", "ونشرت صحيفة الغارديان", "الغارديان"),
+], ids=["lakin", "wa-kanat", "fa-inna", "amma", "wa-lakin", "conjoined-verb"])
+def test_a_particle_before_the_subject_is_left_out_of_the_mention(sentence, mention, name):
+    got = speaker_mention(sentence, sp(sentence, mention, "SPEAKER"))
+    assert (got.text, got.start) == (name, sentence.index(name))
+    assert got.text == sentence[got.start:got.end]
+
+
+@pytest.mark.parametrize(("sentence", "mention"), [
+    ("وعن دوره في مسلسل عطر الروح، قال إن الشخصية استفزته كثيرا", "وعن دوره"),
+    ("وفي شأن متصل، كشف التميمي أن الطلب تراجع", "وفي شأن متصل"),
+    ("ويلفت إسماعيل الانتباه، وهو يجيب عن الأسئلة، إلى أن الخطاب الطائفي يساعد داعش", "وهو"),
+    ("قالت لنا إنها لم تندم على قراراتها", "لنا"),
+    ("وبينما لم يتحدث كاميرون عن التفاصيل، يقول إن الخطة جاهزة", "وبينما لم يتحدث كاميرون"),
+    ("ولم يؤيد أويس من يقول إن الدراما التركية ضربت الدراما السورية", "ولم يؤيد أويس"),
+    ("أكد أن أماندا غادرت المدينة", "أن أماندا"),
+    ("وكانت قد قالت إن الحكومة ستستقيل", "وكانت قد"),
+    ("وعلى صعيد آخر، قال الوزير إن الميزانية لا تكفي", "وعلى صعيد آخر"),
+    ("وقالت لي إن الوضع صعب", "لي"),
+], ids=["wa-an", "wa-fi", "wa-huwa", "lana", "baynama", "wa-lam", "anna", "particles-only", "wa-ala",
+        "li-alone"])
+def test_a_mention_that_starts_where_no_subject_starts_names_no_source(sentence, mention):
+    assert speaker_mention(sentence, sp(sentence, mention, "SPEAKER")) is None
+
+
+def test_a_mention_that_names_no_source_leaves_the_quote_to_the_speaker_named_before():
+    t = ("وأكد الفنان باسم ياخور أن الأعمال التي تعرض حاليا هي حصيلة سنوات. "
+         "وعن دوره في المسلسل، قال إن الشخصية استفزته كثيرا.")
+    r = link(t, [sp(t, "وأكد", "CUE"), sp(t, "باسم ياخور", "SPEAKER"),
+                 sp(t, "الأعمال التي تعرض حاليا هي حصيلة سنوات", "QUOTE"),
+                 sp(t, "وعن دوره", "SPEAKER"), sp(t, "قال", "CUE", nth=0),
+                 sp(t, "الشخصية استفزته كثيرا", "QUOTE")])
+    assert [q.speaker.name for q in r.quotes] == ["باسم ياخور", "باسم ياخور"]
+    assert [m.text for m in r.speakers[0].mentions] == ["باسم ياخور"]
+    assert len(r.speakers) == 1
+
+
+def test_a_particle_before_a_name_is_not_taken_for_a_first_name():
+    t = "وكانت حورية قد قالت إن العرض تأجل. وأضافت حورية أن الفرقة جاهزة."
+    assert canonical_name(t, ["حورية"]) == "حورية"
+
+
+@pytest.mark.parametrize(("sentence", "mention"), [
+    ("وقال علي حسن إن المصنع يعمل بكامل طاقته", "علي حسن"),
+    ("وقال هو جينتاو إن بلاده تريد السلام", "هو جينتاو"),
+    ("وقال لي هسين لونغ إن الاقتصاد سينمو", "لي هسين لونغ"),
+    ("وقالت وحدات حماية الشعب إن قواتها تقدمت", "وحدات حماية الشعب"),
+    ("وقال فان بيرسي إن الفريق جاهز", "فان بيرسي"),
+], ids=["ali", "hu-jintao", "lee", "plural-in-at", "van"])
+def test_a_name_that_folds_like_a_function_word_is_kept(sentence, mention):
+    span = sp(sentence, mention, "SPEAKER")
+    assert speaker_mention(sentence, span) == span
+
+
+def test_a_word_that_starts_like_a_conjoined_article_keeps_its_first_letter():
+    t = "وقالت والدتها إن الطفلة بخير."
+    assert canonical_name(t, ["والدتها"]) == "والدتها"
