@@ -433,6 +433,50 @@ def _conjoined_verb(norm: str) -> bool:
     return len(norm) >= 5 and norm[0] == "و" and norm[-1] == "ت" and not norm.endswith("ات")
 
 
+#: «جماعة تطلق على نفسها "سرايا أولياء الدم"», «رجل يدعى أبو محمد»: the name that follows
+#: is the source's own (the guideline's name alone).
+_NAMING = frozenset(fold(w) for w in (
+    "تطلق", "يطلق", "تسمي", "يسمي", "تدعى", "يدعى", "تسمى", "يسمى", "تدعي", "يدعي"))
+_SELF = frozenset(fold(w) for w in ("على", "نفسها", "نفسه", "أنفسهم", "انفسهم", "نفسهم", "اسم", "باسم"))
+
+
+def _named_as(text: str, mention: Span) -> Span | None:
+    """The name a naming clause gives the mention: in it («رجل يُدعى أبو محمد» → أبو محمد)
+    or in the quotation marks right after it («جماعة تُطلق» + « على نفسها “سرايا أولياء
+    الدم”» → سرايا أولياء الدم)."""
+    words = tokenize(mention.text)
+    verb = next((k for k in range(1, len(words)) if words[k].norm in _NAMING), None)
+    if verb is None:
+        return None
+    rest = verb + 1
+    while rest < len(words) and words[rest].norm in _SELF:
+        rest += 1
+    if rest < len(words):
+        a, b = words[rest].start, words[-1].end
+        while a < b and mention.text[a] in OPEN_MARKS:
+            a += 1
+        while b > a and mention.text[b - 1] in CLOSE_MARKS:
+            b -= 1
+        return _sub_span(text, mention, a, b) if b > a else None
+    after = tokenize(text[mention.end:mention.end + 200])
+    k = 0
+    while k < len(after) and after[k].norm in _SELF:
+        k += 1
+    gap_end = mention.end + (after[k].start if k < len(after) else 0)
+    gap = text[mention.end + (after[k - 1].end if k else 0):gap_end]
+    if k == len(after) or not any(ch in OPEN_MARKS for ch in gap) or gap.strip(" " + OPEN_MARKS):
+        return None
+    def closed(j: int) -> bool:
+        end = mention.end + after[j].end
+        return end < len(text) and text[end] in CLOSE_MARKS
+
+    close = next((j for j in range(k, min(len(after), k + 8)) if closed(j)), None)
+    if close is None:
+        return None
+    return Span.of(text, mention.end + after[k].start, mention.end + after[close].end,
+                   mention.label, mention.score)
+
+
 def speaker_mention(text: str, mention: Span) -> Span | None:
     """The source phrase a SPEAKER mention names, or ``None`` when it names none.
 
@@ -465,7 +509,7 @@ def speaker_mention(text: str, mention: Span) -> Span | None:
         return None
     if i:
         mention = _sub_span(text, mention, words[i].start, words[-1].end)
-    return outlet_name(text, mention)
+    return _named_as(text, mention) or outlet_name(text, mention)
 
 
 def _sub_span(text: str, mention: Span, start: int, end: int) -> Span:
@@ -766,8 +810,12 @@ def link(text: str, spans: Iterable[Span]) -> LinkResult:
     quotes = sorted((s for s in spans if s.label == "QUOTE"), key=lambda s: s.start)
     # what each mention names: no pronoun or preposition phrase (ruling 33), the name
     # alone and not the outlet noun around it (ruling 32)
-    named = (speaker_mention(text, s) for s in spans if s.label == "SPEAKER")
-    mentions = sorted({m for m in named if m is not None}, key=lambda s: s.start)
+    named: dict[tuple[int, int], Span] = {}
+    for s in spans:
+        m = speaker_mention(text, s) if s.label == "SPEAKER" else None
+        if m is not None and ((m.start, m.end) not in named or (m.score or 0) > (named[m.start, m.end].score or 0)):
+            named[m.start, m.end] = m  # two mentions cut to the same words are one
+    mentions = sorted(named.values(), key=lambda s: s.start)
     cues = sorted((s for s in spans if s.label == "CUE"), key=lambda s: s.start)
     speakers, by_mention = _speakers(text, mentions)
 

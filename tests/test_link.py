@@ -344,3 +344,22 @@ def test_a_name_that_folds_like_a_function_word_is_kept(sentence, mention):
 def test_a_word_that_starts_like_a_conjoined_article_keeps_its_first_letter():
     t = "وقالت والدتها إن الطفلة بخير."
     assert canonical_name(t, ["والدتها"]) == "والدتها"
+
+
+@pytest.mark.parametrize(("sentence", "mention", "name"), [
+    ("وكانت جماعة تُطلق على نفسها “سرايا أولياء الدم”، أعلنت مسؤوليتها عن الهجوم، قائلة إنها "
+     "استهدفت القوات.", "جماعة تُطلق", "سرايا أولياء الدم"),
+    ("وقالت جماعة تسمي نفسها كتائب حزب الله إنها نفذت الهجوم.", "جماعة تسمي نفسها كتائب حزب الله",
+     "كتائب حزب الله"),
+    ("وقال رجل يُدعى أبو محمد للصحفيين إن القصف استمر.", "رجل يُدعى أبو محمد", "أبو محمد"),
+], ids=["quoted-after-the-mention", "inside-the-mention", "yudaa"])
+def test_a_naming_clause_gives_the_speaker_its_name(sentence, mention, name):
+    got = speaker_mention(sentence, sp(sentence, mention, "SPEAKER"))
+    assert (got.text, got.start) == (name, sentence.index(name))
+    assert got.text == sentence[got.start:got.end]
+
+
+def test_a_naming_verb_with_no_name_after_it_leaves_the_mention_alone():
+    t = "وقال رجل يدعى، كما عرف نفسه، إن القصف استمر."
+    span = sp(t, "رجل يدعى", "SPEAKER")
+    assert speaker_mention(t, span) == span

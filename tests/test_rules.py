@@ -568,3 +568,31 @@ def test_ellipsis_ending_a_sentence_ends_the_reported_clause():
 def test_elision_inside_a_reported_clause_is_not_a_sentence_end():
     t = "وأضاف المتحدث أن المفوضية (...) ستعلن النتائج النهائية الأسبوع المقبل."
     assert quotes(t)[0][1] == "المفوضية (...) ستعلن النتائج النهائية الأسبوع المقبل"
+
+
+# -- a cue in a relative clause on a document («بيانا قالت فيه») ----------------------------
+
+
+@pytest.mark.parametrize(("text", "speaker"), [
+    ("وأصدرت جماعة زنكي، التي تصنف ضمن المعارضة السورية المعتدلة، بيانا قالت فيه إنها تحقق في "
+     "تلك الجريمة.", "جماعة زنكي"),
+    ("وأصدرت شركة جيت بلو بيانا قالت فيه إنها اضطرت لإنزال جميع الركاب.", "شركة جيت بلو"),
+    ("أصدرت قبائل صعدة، الأربعاء، بياناً أكدت فيه أن صعدة يمنية عربية.", "قبائل صعدة"),
+    ("وكانت وزارة الاقتصاد والتجارة اللبنانية قد نشرت بيانا قالت فيه إنها باشرت الإجراءات.",
+     "وزارة الاقتصاد والتجارة اللبنانية"),
+    ("ونعت وزيرة الثقافة، الدكتورة إيناس عبد الدايم، الراحل عبر بيان أكدت فيه أن الثقافة "
+     "المصرية فقدت أحد أعمدتها.", "إيناس عبد الدايم"),
+], ids=["vso-relative", "vso", "vso-adverb", "svo", "no-issuing-verb"])
+def test_the_source_of_a_document_clause_issued_the_document(text, speaker):
+    found = quotes(text)
+    assert len(found) == 1
+    assert found[0][0] == "indirect"
+    assert found[0][2] == speaker
+
+
+def test_a_conjoined_issuing_verb_leaves_the_source_to_the_subject_before():
+    t = ("وقال رئيس الحكومة المؤقتة عبد الله الثني إن الاتفاق خطوة أولى، وأصدرت بيانا قالت فيه "
+         "إنها ترحب بالاتفاق.")
+    doc = extract(t)
+    assert [s.text for s in doc.spans if s.label == "SPEAKER"] == ["عبد الله الثني"]
+    assert "بيانا" not in [m.text for sp in doc.speakers for m in sp.mentions]

@@ -425,9 +425,11 @@ def _verb_like(v: _View, k: int, hi: int) -> bool:
     if not n.startswith("و") or k + 1 >= hi or len(n) < 4:
         return False
     body = n[1:]
+    nxt = v.norms[k + 1]
+    titles = word_list("title", "rank", "speaker_head")
     return (body.endswith("ت") or body[0] in "يت" and len(body) >= 4) and (
-        definite(v.norms[k + 1]) or _namey(v.norms[k + 1])
-        or v.norms[k + 1] in word_list("speaker_head"))
+        definite(nxt) or _namey(nxt) or nxt in titles
+        or nxt.endswith("ه") and nxt[:-1] in titles)  # «ونعت وزيرة الثقافة»
 
 
 def _name_from(v: _View, k: int, hi: int) -> tuple[int, int]:
@@ -509,6 +511,9 @@ def _source_for(v: _View, cue_i: int, end_i: int) -> tuple[int, int] | None:
     if form.kind == "participle":
         # «…، مؤكداً أن»: a participle has no subject of its own; the main verb's is it
         return _main_subject(v, cue_i)
+    document, sp = _document_source(v, cue_i)
+    if document:
+        return sp
     sp = _speaker_after(v, cue_i, end_i) if cue_i + 1 < end_i else None
     if sp is None and form.cls == "relay":
         sp = _relayed_source(v, cue_i)  # ruling 4: «نقلت الوكالة عن X قوله إن …»
@@ -518,6 +523,50 @@ def _source_for(v: _View, cue_i: int, end_i: int) -> tuple[int, int] | None:
     if sp is None and _conj(v, cue_i):
         sp = _main_subject(v, cue_i)  # «نفت الخارجية علاقتها بالهجوم، وقالت: …»
     return sp
+
+
+#: «… بيانا قالت فيه إن …»: a pronoun after the cue that points back to a document noun.
+_RESUMPTIVE = _F("فيه فيها خلاله خلالها")
+#: Documents a cue's relative clause describes; the source issued them.
+_DOCUMENTS = _F("بيان تقرير رسالة تغريدة تدوينة منشور كلمة خطاب تصريح مقال مقابلة حوار "
+                "فيديو مقطع تسجيل شريط وثيقة مذكرة")
+#: Verbs that issue a document («أصدرت الحركة بيانا»): their subject is the source.
+_ISSUING = _F("أصدر أصدرت أصدروا نشر نشرت نشروا ألقى ألقت ألقوا وجه وجهت وجهوا بث بثت بثوا "
+              "أرسل أرسلت أرسلوا كتب كتبت كتبوا وزع وزعت وزعوا أطلق أطلقت أطلقوا قدم قدمت")
+
+
+def _document_source(v: _View, cue_i: int) -> tuple[bool, tuple[int, int] | None]:
+    """«وأصدرت جماعة زنكي، التي …، بيانا قالت فيه إنها …»: the cue opens a relative clause
+    on a document noun (فيه points back to it), so the document is the verb's object, not
+    its subject; the source is the subject of the verb that issued it (أصدر، نشر، ألقى …),
+    or of the sentence («ونعت الوزيرة الراحل عبر بيان أكدت فيه …»).
+
+    Returns whether the cue is such a clause, and the source span (``None`` when the
+    issuing verb is conjoined with no subject of its own, «…، وأصدرت بيانا قالت فيه»: the
+    linker then gives the quote the speaker named before).
+    """
+    if cue_i + 1 >= len(v.toks) or v.norms[cue_i + 1] not in _RESUMPTIVE:
+        return False, None
+    doc = next((k for k in range(cue_i - 1, max(-1, cue_i - 3), -1)
+                if _bare_word(v.norms[k]) in _DOCUMENTS or _bare_word(v.norms[k]).rstrip("ا") in _DOCUMENTS),
+               None)
+    if doc is None:
+        return False, None
+    lo = doc
+    while lo > 0 and doc - lo < 30 and not v.sentence_break(v.toks[lo - 1].end, v.toks[lo].start):
+        lo -= 1
+    issuing = next((k for k in range(doc - 1, lo - 1, -1) if v.norms[k] in _ISSUING
+                    or v.norms[k][:1] in ("و", "ف") and v.norms[k][1:] in _ISSUING), None)
+    if issuing is None:
+        a, b = lo, doc
+    else:
+        sp = _source_in(v, issuing + 1, doc) if issuing + 1 < doc else None
+        if sp is not None:
+            return True, sp  # verb first: «أصدرت قبائل صعدة، الأربعاء، بياناً»
+        if v.norms[issuing][:1] in ("و", "ف"):
+            return True, None  # «أعلنت الحكومة …، وأصدرت بيانا قالت فيه»: the earlier subject
+        a, b = lo, issuing  # subject first: «وكانت الوزارة قد نشرت بيانا»
+    return True, (_source_in(v, a, b) if a < b else None)
 
 
 def _relayed_source(v: _View, cue_i: int) -> tuple[int, int] | None:
