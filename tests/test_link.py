@@ -28,6 +28,13 @@ def sp(text: str, piece: str, label: str, nth: int = 0) -> Span:
     return Span.of(text, start, start + len(piece), label)
 
 
+def assert_cut_to(sentence: str, got: Span | None, name: str) -> None:
+    """``got`` is ``name`` where the sentence writes it, with offsets into the sentence."""
+    assert got is not None
+    assert (got.text, got.start) == (name, sentence.index(name))
+    assert got.text == sentence[got.start:got.end]
+
+
 def test_kind_follows_the_marks():
     t = "قال الوزير: «الوضع مستقر تماماً» وأضاف أن الحدود آمنة"
     assert quote_kind(t, sp(t, "الوضع مستقر تماماً", "QUOTE")) == "direct"
@@ -248,10 +255,7 @@ def test_statement_source_with_diacritics_and_tatweel(mention, source):
     ("وقالت صحيفة واشنطن بوست ومحطة تلفزيون محلية إن الحادث وقع", "صحيفة واشنطن بوست ومحطة تلفزيون محلية", "واشنطن بوست"),
 ])
 def test_an_outlet_speaker_is_its_name_alone(sentence, mention, name):
-    span = sp(sentence, mention, "SPEAKER")
-    got = outlet_name(sentence, span)
-    assert (got.text, got.start) == (name, sentence.index(name))
-    assert got.text == sentence[got.start:got.end]
+    assert_cut_to(sentence, outlet_name(sentence, sp(sentence, mention, "SPEAKER")), name)
 
 
 @pytest.mark.parametrize(("sentence", "mention"), [
@@ -290,9 +294,7 @@ def test_link_names_an_outlet_speaker_by_its_name_and_clusters_it():
     ("ونشرت صحيفة الغارديان تقريرا قالت فيه إن الحكومة تدرس القرار", "ونشرت صحيفة الغارديان", "الغارديان"),
 ], ids=["lakin", "wa-kanat", "fa-inna", "amma", "wa-lakin", "conjoined-verb"])
 def test_a_particle_before_the_subject_is_left_out_of_the_mention(sentence, mention, name):
-    got = speaker_mention(sentence, sp(sentence, mention, "SPEAKER"))
-    assert (got.text, got.start) == (name, sentence.index(name))
-    assert got.text == sentence[got.start:got.end]
+    assert_cut_to(sentence, speaker_mention(sentence, sp(sentence, mention, "SPEAKER")), name)
 
 
 @pytest.mark.parametrize(("sentence", "mention"), [
@@ -354,9 +356,7 @@ def test_a_word_that_starts_like_a_conjoined_article_keeps_its_first_letter():
     ("وقال رجل يُدعى أبو محمد للصحفيين إن القصف استمر.", "رجل يُدعى أبو محمد", "أبو محمد"),
 ], ids=["quoted-after-the-mention", "inside-the-mention", "yudaa"])
 def test_a_naming_clause_gives_the_speaker_its_name(sentence, mention, name):
-    got = speaker_mention(sentence, sp(sentence, mention, "SPEAKER"))
-    assert (got.text, got.start) == (name, sentence.index(name))
-    assert got.text == sentence[got.start:got.end]
+    assert_cut_to(sentence, speaker_mention(sentence, sp(sentence, mention, "SPEAKER")), name)
 
 
 def test_a_naming_verb_with_no_name_after_it_leaves_the_mention_alone():
