@@ -596,3 +596,46 @@ def test_a_conjoined_issuing_verb_leaves_the_source_to_the_subject_before():
     doc = extract(t)
     assert [s.text for s in doc.spans if s.label == "SPEAKER"] == ["عبد الله الثني"]
     assert "بيانا" not in [m.text for sp in doc.speakers for m in sp.mentions]
+
+
+# -- a cue in an adjectival clause on an indefinite document («مقال يصف», ruling 36) --------
+
+
+@pytest.mark.parametrize(("text", "speaker"), [
+    ("وغرد أحد مساعديه على تويتر لينشر رابط مقال يصف منافس بومبيو الديمقراطي بأنه صاحب "
+     "عمامة.", "مقال"),
+    ("ونشرت الصحف تقرير أميركي يقول إن التنظيم بدأ يستعيد نشاطه في المنطقة.", "تقرير أميركي"),
+    ("لقد أصدر مجلس الأمن الدولي لدى الأمم المتحدة، أخيرا، تقريرا يكشف أن 25 ألف مقاتل "
+     "أجنبي انضموا إلى التنظيم.", "مجلس الأمن الدولي"),
+], ids=["noun", "noun-adjective", "accusative-after-issuing-verb"])
+def test_a_present_cue_describing_an_indefinite_document_takes_it_for_source(text, speaker):
+    found = quotes(text)
+    assert len(found) == 1
+    assert found[0][2] == speaker
+
+
+def test_a_definite_noun_before_a_present_cue_is_not_a_describing_document():
+    # «يصف» after «المقال» (definite) is not an adjectival clause: the source follows the verb
+    t = "وفي المقال يصف الكاتب أحمد سالم الوضع بأنه خطير للغاية."
+    assert quotes(t)[0][2] == "أحمد سالم"
+
+
+# -- a name in marks right after the cue ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "speaker"), [
+    ('و بيّنت "بن هنية" ضيفة برنامج "سينما سينما" مساء الخميس، أنّ الفيلم صوّر في تونس.',
+     "بن هنية"),
+    ("في حين كشف «مكتب أخبار سوريا» المعارض، أن قوات النظام قصفت مناطق في ريف البلدة.",
+     "مكتب أخبار سوريا"),
+    ('ويروي "لسان العرب" كثيراً من الكلمات، ويعرّف التصحيف بأنه الخطأ في قراءة الكلمة.',
+     "لسان العرب"),
+], ids=["person", "organization", "book"])
+def test_a_name_in_marks_right_after_the_cue_is_the_whole_source(text, speaker):
+    assert quotes(text)[0][2] == speaker
+
+
+def test_a_word_in_marks_after_a_complementizer_is_not_a_name():
+    t = ('وقالت الممثلة دانييلا رحمة إن الدور كان صعبا. أما عن الانتقادات التي طالتها حول أن '
+         '"شكلها" هو الذي أهّلها لبطولة هذا المسلسل، أكدت أنها اجتهدت كثيرا في التحضير للدور.')
+    assert [q[2] for q in quotes(t)] == ["دانييلا رحمة", "دانييلا رحمة"]

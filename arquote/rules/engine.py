@@ -309,11 +309,14 @@ def _marked_name(v: _View, lo: int, hi: int) -> tuple[int, int] | None:
         n = v.norms[k]
         if n.startswith("#") and "_" in n and not n[1:].startswith("ال") and _name_slot(v, k, lo):
             return v.toks[k].start + 1, v.toks[k].end
-    # only pairs opening before the last token of the range can hold one of its tokens
-    for a, b in v.pairs_opening(v.toks[lo].start if lo < len(v.toks) else len(v.text),
-                                v.toks[hi - 1].start if lo < hi <= len(v.toks) else -1):
-        if lo < len(v.toks) and v.toks[lo].start <= a and (hi >= len(v.toks) or b < v.toks[hi].start
-                                                           or b <= v.toks[hi - 1].end):
+    # only pairs opening before the last token of the range can hold one of its tokens; a
+    # mark right before the first token counts (ruling 37: «بيّنت "بن هنية" ضيفة …», the
+    # chunk starts inside the marks), but not after a complementizer («أن "شكلها" هو …»)
+    first = (v.toks[lo - 1].end if 0 < lo < len(v.toks) and not v.is_comp(lo - 1)
+             else v.toks[lo].start if lo < len(v.toks) else len(v.text))
+    for a, b in v.pairs_opening(first, v.toks[hi - 1].start if lo < hi <= len(v.toks) else -1):
+        if lo < len(v.toks) and first <= a and (hi >= len(v.toks) or b < v.toks[hi].start
+                                                or b <= v.toks[hi - 1].end):
             inner = [k for k in range(lo, hi) if a < v.toks[k].start and v.toks[k].end <= b]
             # marks vouch for a name: only a complementizer or a cue word rules it out
             # up to four words, six after «باسم» or «صحيفة» (a long organization name)
@@ -514,6 +517,9 @@ def _source_for(v: _View, cue_i: int, end_i: int) -> tuple[int, int] | None:
     document, sp = _document_source(v, cue_i)
     if document:
         return sp
+    document, sp = _describing_document(v, cue_i) if form.kind == "present" else (False, None)
+    if document:
+        return sp
     sp = _speaker_after(v, cue_i, end_i) if cue_i + 1 < end_i else None
     if sp is None and form.cls == "relay":
         sp = _relayed_source(v, cue_i)  # ruling 4: «نقلت الوكالة عن X قوله إن …»
@@ -552,6 +558,12 @@ def _document_source(v: _View, cue_i: int) -> tuple[bool, tuple[int, int] | None
                None)
     if doc is None:
         return False, None
+    return _issuer(v, doc)
+
+
+def _issuer(v: _View, doc: int) -> tuple[bool, tuple[int, int] | None]:
+    """The source of the document noun at ``doc``: the subject of the verb that issued it,
+    else of the sentence (``None``: a conjoined issuing verb with no subject of its own)."""
     lo = doc
     while lo > 0 and doc - lo < 30 and not v.sentence_break(v.toks[lo - 1].end, v.toks[lo].start):
         lo -= 1
@@ -567,6 +579,33 @@ def _document_source(v: _View, cue_i: int) -> tuple[bool, tuple[int, int] | None
             return True, None  # «أعلنت الحكومة …، وأصدرت بيانا قالت فيه»: the earlier subject
         a, b = lo, issuing  # subject first: «وكانت الوزارة قد نشرت بيانا»
     return True, (_source_in(v, a, b) if a < b else None)
+
+
+def _describing_document(v: _View, cue_i: int) -> tuple[bool, tuple[int, int] | None]:
+    """Ruling 36: «نشر رابط مقال يصف منافسه بأنه …», «تقرير أميركي يقول إن …»: a present-tense
+    cue right after an indefinite document noun (an optional relative adjective between)
+    describes that noun, which is its subject: the source is the document phrase, not the
+    noun phrase after the verb (here the verb's object).
+
+    Returns whether the cue is such a clause, and the source span, as ``_document_source``.
+    """
+    hi = cue_i - 1
+    if hi < 0 or v.inside[hi] or v.sentence_break(v.toks[hi].end, v.toks[cue_i].start):
+        return False, None
+    doc = hi
+    if (hi > 0 and v.norms[hi].endswith(("ي", "ية")) and not v.norms[hi].startswith("ال")
+            and not v.sentence_break(v.toks[hi - 1].end, v.toks[hi].start)):
+        doc = hi - 1  # «تقرير أميركي يقول»
+    noun = v.norms[doc]
+    if v.inside[doc] or noun.startswith("ال"):
+        return False, None
+    if noun in _DOCUMENTS:
+        return True, (v.toks[doc].start, v.toks[hi].end)
+    if noun.rstrip("ا") in _DOCUMENTS:
+        # accusative «تقريراً»: the object of an issuing verb, whose subject is the source as
+        # in ruling 34 («أصدر مكتب المساءلة تقريرا يفيد بأن …»)
+        return _issuer(v, doc)
+    return False, None
 
 
 def _relayed_source(v: _View, cue_i: int) -> tuple[int, int] | None:
