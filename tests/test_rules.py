@@ -639,3 +639,30 @@ def test_a_word_in_marks_after_a_complementizer_is_not_a_name():
     t = ('وقالت الممثلة دانييلا رحمة إن الدور كان صعبا. أما عن الانتقادات التي طالتها حول أن '
          '"شكلها" هو الذي أهّلها لبطولة هذا المسلسل، أكدت أنها اجتهدت كثيرا في التحضير للدور.')
     assert [q[2] for q in quotes(t)] == ["دانييلا رحمة", "دانييلا رحمة"]
+
+
+# -- a hamza written on «أل/إل» is no article (ruling 38) ------------------------------------
+
+
+@pytest.mark.parametrize(("text", "speaker"), [
+    ("قالت الممثلة المصرية إلهام شاهين إنها سعيدة جدا بهذا الدور الجديد.", "إلهام شاهين"),
+    ("وأعلنت إلهام شاهين في تصريح صحفي لها أنها ستشارك في المسلسل الجديد.", "إلهام شاهين"),
+    ("وقال رئيس قسم الأرصاد الروسي ألكسندر كيسلوف إن الفيضانات قد تتكرر كل سنة.",
+     "ألكسندر كيسلوف"),
+], ids=["after-title", "after-verb", "after-role-phrase"])
+def test_a_name_written_with_hamza_before_lam_is_a_name(text, speaker):
+    assert quotes(text)[0][2] == speaker
+
+
+def test_only_names_lose_the_article_reading_of_hamza_before_lam():
+    from arquote.cues import definite
+    from arquote.rules.engine import _View
+
+    t = "وألقى الممثل إلهام كلمة إليها عن ألمعلوماتي الألماني وإلياس"
+    words = ["وألقى", "إلهام", "إليها", "ألمعلوماتي", "الألماني", "وإلياس"]
+    v = _View(t)
+    by_word = {t[tok.start:tok.end]: norm for tok, norm in zip(v.toks, v.norms)}
+    read_as_article = {w: definite(by_word[w].removeprefix("و")) for w in words}
+    # a lexicon word (ألقى: an issuing verb; إليها), a nisba and a written article keep it
+    assert read_as_article == {"وألقى": True, "إلهام": False, "إليها": True,
+                               "ألمعلوماتي": True, "الألماني": True, "وإلياس": False}

@@ -149,6 +149,33 @@ def mark_pairs(text: str) -> list[tuple[int, int]]:
 # -- the document view ------------------------------------------------------------------------
 
 
+#: Stands for a written hamza alef before «ل» in a folded word: «إلهام» → «ٵلهام», no «ال».
+_HAMZA_ALEF = "\u0675"
+
+
+def _hamza_alef(tok: Token) -> str:
+    """The token's folded form, keeping a written hamza on an initial «أل»/«إل» as no article.
+
+    Folding writes «إلهام», «ألكسندر» and «إلياس» as «الهام», «الكسندر», «الياس», which
+    read as the article and a noun; with the hamza written they are names. Words of the
+    lexicons keep their folded form («ألقى», «إلى»), so every lookup still finds them.
+    """
+    n = tok.norm
+    body = n[1:] if n[:1] in ("و", "ف") and tok.text[:1] in ("و", "ف") else n
+    raw = tok.text[len(n) - len(body):]
+    if not definite(body) or raw[:1] not in ("أ", "إ") or body in _known_words() \
+            or cue_lexicon().get(body) is not None or _adjective(body):
+        return n  # (a nisba is an adjective with a misplaced hamza: «ألمعلوماتي»)
+    return n[:len(n) - len(body)] + _HAMZA_ALEF + body[1:]
+
+
+@lru_cache(maxsize=1)
+def _known_words() -> frozenset[str]:
+    sections = ("title", "rank", "speaker_head", "plural", "broken_plural_nonhuman", "dual", "masculine",
+                "outlet", "pronoun_source", "time", "adverbial", "not_speaker", "headline_stop")
+    return _name_stops() | word_list(*sections) | _ISSUING | _NOT_NAME | _TITLE_NOUNS
+
+
 class _View:
     """Tokens of one text with the lookups the patterns need."""
 
@@ -156,7 +183,7 @@ class _View:
         self.text = text
         self.toks: list[Token] = tokenize(text)
         self.starts = [t.start for t in self.toks]
-        self.norms = [t.norm for t in self.toks]
+        self.norms = [_hamza_alef(t) for t in self.toks]
         lex = cue_lexicon()
         self.cue: list[CueForm | None] = [lex.get(n) for n in self.norms]
         self.pairs = mark_pairs(text)
