@@ -598,17 +598,34 @@ def test_a_conjoined_issuing_verb_leaves_the_source_to_the_subject_before():
     assert "بيانا" not in [m.text for sp in doc.speakers for m in sp.mentions]
 
 
-# -- a cue in an adjectival clause on an indefinite document («مقال يصف», ruling 36) --------
+# -- the source of rulings 36 to 38 ----------------------------------------------------------
+# 36: a present cue after an indefinite document noun («مقال يصف») takes the document;
+# 37: a name in marks right after the cue is the whole source;
+# 38: a hamza written on «أل/إل» is no article («إلهام شاهين» is a name).
 
 
 @pytest.mark.parametrize(("text", "speaker"), [
-    ("وغرد أحد مساعديه على تويتر لينشر رابط مقال يصف منافس بومبيو الديمقراطي بأنه صاحب "
-     "عمامة.", "مقال"),
-    ("ونشرت الصحف تقرير أميركي يقول إن التنظيم بدأ يستعيد نشاطه في المنطقة.", "تقرير أميركي"),
-    ("لقد أصدر مجلس الأمن الدولي لدى الأمم المتحدة، أخيرا، تقريرا يكشف أن 25 ألف مقاتل "
-     "أجنبي انضموا إلى التنظيم.", "مجلس الأمن الدولي"),
-], ids=["noun", "noun-adjective", "accusative-after-issuing-verb"])
-def test_a_present_cue_describing_an_indefinite_document_takes_it_for_source(text, speaker):
+    pytest.param("وغرد أحد مساعديه على تويتر لينشر رابط مقال يصف منافس بومبيو الديمقراطي بأنه "
+                 "صاحب عمامة.", "مقال", id="36-noun"),
+    pytest.param("ونشرت الصحف تقرير أميركي يقول إن التنظيم بدأ يستعيد نشاطه في المنطقة.",
+                 "تقرير أميركي", id="36-noun-adjective"),
+    pytest.param("لقد أصدر مجلس الأمن الدولي لدى الأمم المتحدة، أخيرا، تقريرا يكشف أن 25 ألف "
+                 "مقاتل أجنبي انضموا إلى التنظيم.", "مجلس الأمن الدولي",
+                 id="36-accusative-after-issuing-verb"),
+    pytest.param('و بيّنت "بن هنية" ضيفة برنامج "سينما سينما" مساء الخميس، أنّ الفيلم صوّر في '
+                 'تونس.', "بن هنية", id="37-person"),
+    pytest.param("في حين كشف «مكتب أخبار سوريا» المعارض، أن قوات النظام قصفت مناطق في ريف "
+                 "البلدة.", "مكتب أخبار سوريا", id="37-organization"),
+    pytest.param('ويروي "لسان العرب" كثيراً من الكلمات، ويعرّف التصحيف بأنه الخطأ في قراءة '
+                 'الكلمة.', "لسان العرب", id="37-book"),
+    pytest.param("قالت الممثلة المصرية إلهام شاهين إنها سعيدة جدا بهذا الدور الجديد.",
+                 "إلهام شاهين", id="38-after-title"),
+    pytest.param("وأعلنت إلهام شاهين في تصريح صحفي لها أنها ستشارك في المسلسل الجديد.",
+                 "إلهام شاهين", id="38-after-verb"),
+    pytest.param("وقال رئيس قسم الأرصاد الروسي ألكسندر كيسلوف إن الفيضانات قد تتكرر كل سنة.",
+                 "ألكسندر كيسلوف", id="38-after-role-phrase"),
+])
+def test_the_source_of_a_single_quote(text, speaker):
     found = quotes(text)
     assert len(found) == 1
     assert found[0][2] == speaker
@@ -620,38 +637,10 @@ def test_a_definite_noun_before_a_present_cue_is_not_a_describing_document():
     assert quotes(t)[0][2] == "أحمد سالم"
 
 
-# -- a name in marks right after the cue ------------------------------------------------------
-
-
-@pytest.mark.parametrize(("text", "speaker"), [
-    ('و بيّنت "بن هنية" ضيفة برنامج "سينما سينما" مساء الخميس، أنّ الفيلم صوّر في تونس.',
-     "بن هنية"),
-    ("في حين كشف «مكتب أخبار سوريا» المعارض، أن قوات النظام قصفت مناطق في ريف البلدة.",
-     "مكتب أخبار سوريا"),
-    ('ويروي "لسان العرب" كثيراً من الكلمات، ويعرّف التصحيف بأنه الخطأ في قراءة الكلمة.',
-     "لسان العرب"),
-], ids=["person", "organization", "book"])
-def test_a_name_in_marks_right_after_the_cue_is_the_whole_source(text, speaker):
-    assert quotes(text)[0][2] == speaker
-
-
 def test_a_word_in_marks_after_a_complementizer_is_not_a_name():
     t = ('وقالت الممثلة دانييلا رحمة إن الدور كان صعبا. أما عن الانتقادات التي طالتها حول أن '
          '"شكلها" هو الذي أهّلها لبطولة هذا المسلسل، أكدت أنها اجتهدت كثيرا في التحضير للدور.')
     assert [q[2] for q in quotes(t)] == ["دانييلا رحمة", "دانييلا رحمة"]
-
-
-# -- a hamza written on «أل/إل» is no article (ruling 38) ------------------------------------
-
-
-@pytest.mark.parametrize(("text", "speaker"), [
-    ("قالت الممثلة المصرية إلهام شاهين إنها سعيدة جدا بهذا الدور الجديد.", "إلهام شاهين"),
-    ("وأعلنت إلهام شاهين في تصريح صحفي لها أنها ستشارك في المسلسل الجديد.", "إلهام شاهين"),
-    ("وقال رئيس قسم الأرصاد الروسي ألكسندر كيسلوف إن الفيضانات قد تتكرر كل سنة.",
-     "ألكسندر كيسلوف"),
-], ids=["after-title", "after-verb", "after-role-phrase"])
-def test_a_name_written_with_hamza_before_lam_is_a_name(text, speaker):
-    assert quotes(text)[0][2] == speaker
 
 
 def test_only_names_lose_the_article_reading_of_hamza_before_lam():
