@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from .document import Span
+from .normalize import DIACRITICS, INVISIBLE
 
 __all__ = [
     "SCHEME_NAME",
@@ -57,18 +58,37 @@ def split_words(text: str) -> list[tuple[int, int]]:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Harakat, tatweel and zero-width or bidi characters do not change a word, but a tokenizer
+# that keeps them cuts the word around them: «نفَت» is ▁ نف َ ت where «نفت» is one piece.
+_MARKS = {ord(c): None for c in DIACRITICS | INVISIBLE}
 
 
-def word_strings(text: str, words: Sequence[tuple[int, int]]) -> list[str]:
-    """The words as the tokenizer gets them: a lone surrogate (text decoded with
-    ``errors="surrogateescape"`` or cut from UTF-16) becomes U+FFFD, since a fast tokenizer
-    rejects what is not valid UTF-8. Offsets are untouched: words map back by position.
+def word_strings(text: str, words: Sequence[tuple[int, int]], strip_marks: bool = False) -> list[str]:
+    """The words as the tokenizer gets them. Offsets are untouched: words map back by
+    position, so nothing here changes what the spans index.
+
+    A lone surrogate (text decoded with ``errors="surrogateescape"`` or cut from UTF-16)
+    becomes U+FFFD, since a fast tokenizer rejects what is not valid UTF-8.
+
+    Args:
+        text: The user's text.
+        words: Its words (:func:`split_words`).
+        strip_marks: Remove harakat, tatweel and zero-width or bidi control characters
+            from each word (a word made of nothing else keeps them), so that a vowelled
+            or stretched word reads as the bare word it is. Models trained with it set
+            (``TrainConfig.strip_marks``) record it in ``arquote_config.json``.
 
     Example:
         >>> word_strings("قال " + chr(0xD800), [(0, 3), (4, 5)])
         ['قال', '�']
+        >>> t = "نفَت الخارجيـة"
+        >>> word_strings(t, split_words(t), strip_marks=True)
+        ['نفت', 'الخارجية']
     """
-    return [_SURROGATE.sub("\ufffd", text[s:e]) for s, e in words]
+    out = [_SURROGATE.sub("\ufffd", text[s:e]) for s, e in words]
+    if strip_marks:
+        out = [w.translate(_MARKS) or w for w in out]
+    return out
 
 
 def _layer_tags(labels: Sequence[str]) -> list[str]:

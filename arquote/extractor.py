@@ -240,6 +240,10 @@ class TransformerExtractor(Extractor):
             GPUs, float32 elsewhere. The weights stay float32 (``torch.autocast``), so
             the model is not changed and saves as it was loaded. See
             ``docs/performance.md`` for speed and F1 in each precision.
+        strip_marks: Remove harakat, tatweel and zero-width characters from each word
+            before the tokenizer (:func:`arquote.encode.word_strings`), as the model was
+            trained. Saved models keep it under ``input``; a model saved without it was
+            trained on the words as written.
 
     Example:
         >>> ext = TransformerExtractor.from_pretrained("path/to/model")  # doctest: +SKIP
@@ -263,6 +267,7 @@ class TransformerExtractor(Extractor):
         rules_outside_weight: float | None = None,
         quantize: str | None = None,
         dtype: str = "auto",
+        strip_marks: bool = False,
     ) -> None:
         from .encode import DEFAULT_SCHEME
 
@@ -298,6 +303,7 @@ class TransformerExtractor(Extractor):
         if quantize is not None:
             self.model = _quantize(self.model, quantize)
         self.dtype = _resolve_dtype(dtype, next(self.model.parameters()).device, quantize)
+        self.strip_marks = bool(strip_marks)
 
     # -- loading and saving ----------------------------------------------------------------
 
@@ -323,6 +329,7 @@ class TransformerExtractor(Extractor):
             decoding = config.get("decoding", {})
             kwargs.setdefault("rules_weight", decoding.get("rules_weight", 0.0))
             kwargs.setdefault("rules_outside_weight", decoding.get("rules_outside_weight"))
+            kwargs.setdefault("strip_marks", config.get("input", {}).get("strip_marks", False))
             if os.path.isfile(os.path.join(path, PARTIAL_WEIGHTS)):
                 model, tokenizer = _load_partial(path, config)
             else:
@@ -390,6 +397,7 @@ class TransformerExtractor(Extractor):
             labels=list(self.scheme.labels),
             window={"max_length": self.max_length, "overlap": self.overlap},
             decoding=_decoding(self.rules_weight, self.rules_outside_weight),
+            input={"strip_marks": self.strip_marks},
         )
         with open(os.path.join(directory, ARQUOTE_CONFIG), "w", encoding="utf-8") as handle:
             json.dump(config, handle, ensure_ascii=False, indent=2)
@@ -422,7 +430,7 @@ class TransformerExtractor(Extractor):
         from .encode import windows, word_strings
 
         n_labels = len(self.scheme.labels)
-        pieces = [word_strings(t, w) or [""] for t, w in zip(texts, words)]
+        pieces = [word_strings(t, w, self.strip_marks) or [""] for t, w in zip(texts, words)]
         enc = self.tokenizer(pieces, is_split_into_words=True, add_special_tokens=False, verbose=False)
         cls_id = self.tokenizer.cls_token_id
         sep_id = self.tokenizer.sep_token_id
@@ -495,7 +503,8 @@ class TransformerExtractor(Extractor):
         if self.rules_weight and self.rules_outside_weight is not None:
             rules += f", rules_outside_weight={self.rules_outside_weight}"
         return (f"TransformerExtractor(base={base!r}, max_length={self.max_length}, "
-                f"overlap={self.overlap}{rules}, dtype={self.dtype!r})")
+                f"overlap={self.overlap}{rules}, dtype={self.dtype!r}"
+                f"{', strip_marks=True' if self.strip_marks else ''})")
 
 
 DTYPES = ("auto", "float32", "bfloat16", "float16")

@@ -47,6 +47,11 @@ class TrainConfig:
         max_train_docs: Use at most this many documents of ``train_files`` (``None``: all).
         max_length: Tokens per window, special tokens included.
         overlap: Tokens shared by consecutive windows.
+        strip_marks: Remove harakat, tatweel and zero-width characters from each word
+            before the tokenizer (:func:`arquote.encode.word_strings`): «نفَت» and
+            «نفت» then read alike. The saved model records it and inference does the same.
+            On for AraBERT (pretrained on text without them); off by default, as the
+            embedded default model was trained (``docs/model.md`` has the comparison).
         learning_rate, epochs, batch_size, eval_batch_size, weight_decay, warmup_steps:
             The optimizer schedule (``warmup_steps`` below 1 is a fraction of all steps).
         head_learning_rate: Learning rate of the new classifier head (``None``: the same as
@@ -77,6 +82,7 @@ class TrainConfig:
     max_train_docs: int | None = None
     max_length: int = 256
     overlap: int = 64
+    strip_marks: bool = False
     learning_rate: float = 5e-5
     head_learning_rate: float | None = None
     epochs: float = 3.0
@@ -162,6 +168,7 @@ def encode_documents(
     max_length: int,
     overlap: int,
     scheme: LabelScheme = DEFAULT_SCHEME,
+    strip_marks: bool = False,
 ) -> tuple[dict[str, list], dict[str, int]]:
     """Tokenizes documents into labelled windows.
 
@@ -182,7 +189,7 @@ def encode_documents(
         stats["documents"] += 1
         stats["spans"] += len(doc.spans)
         stats["misaligned_spans"] += len(alignment.misaligned)
-        enc = tokenizer(word_strings(doc.text, words), is_split_into_words=True, verbose=False,
+        enc = tokenizer(word_strings(doc.text, words, strip_marks), is_split_into_words=True, verbose=False,
                         add_special_tokens=False)
         word_ids = enc.word_ids()
         token_labels = []
@@ -365,8 +372,10 @@ def train(config: TrainConfig, callbacks: Sequence[Any] = ()) -> dict[str, Any]:
     )
     _freeze(model, config)
 
-    train_cols, train_stats = encode_documents(train_docs, tokenizer, config.max_length, config.overlap, scheme)
-    eval_cols, _ = encode_documents(eval_docs, tokenizer, config.max_length, config.overlap, scheme)
+    train_cols, train_stats = encode_documents(train_docs, tokenizer, config.max_length, config.overlap,
+                                               scheme, config.strip_marks)
+    eval_cols, _ = encode_documents(eval_docs, tokenizer, config.max_length, config.overlap, scheme,
+                                    config.strip_marks)
     train_ds = Dataset.from_dict(train_cols)
     eval_ds = Dataset.from_dict(eval_cols) if eval_docs else None
 
@@ -418,7 +427,7 @@ def train(config: TrainConfig, callbacks: Sequence[Any] = ()) -> dict[str, Any]:
 
     extractor = TransformerExtractor(
         trainer.model.cpu(), tokenizer, max_length=config.max_length, overlap=config.overlap,
-        arquote_config={"base_model": config.base_model},
+        arquote_config={"base_model": config.base_model}, strip_marks=config.strip_marks,
     )
     table, evaluation = None, None
     if eval_docs:

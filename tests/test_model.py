@@ -18,7 +18,7 @@ transformers = pytest.importorskip("transformers")
 
 from arquote import load  # noqa: E402
 from arquote.document import Document, Quote, Span, Speaker  # noqa: E402
-from arquote.encode import DEFAULT_SCHEME, split_words  # noqa: E402
+from arquote.encode import DEFAULT_SCHEME, split_words, word_strings  # noqa: E402
 from arquote.extractor import ModelNotAvailableError, TransformerExtractor, native_bf16  # noqa: E402
 from arquote.io import write_jsonl  # noqa: E402
 from arquote.train import TrainConfig, encode_documents, train  # noqa: E402
@@ -82,6 +82,7 @@ def trained(tmp_path_factory):
         base_model=base, output_dir=str(root / "run"), train_files=(str(data),),
         max_length=32, overlap=8, learning_rate=3e-3, epochs=30, batch_size=8,
         warmup_steps=0, eval_steps=1000, logging_steps=1000, seed=7,
+        strip_marks=True,  # as training/configs/arabertv02.json: AraBERT reads words without marks
     )
     summary = train(config)
     return config, summary
@@ -169,6 +170,47 @@ def test_encode_labels_first_piece_of_each_word(trained):
     labels = [DEFAULT_SCHEME.labels[i] for i in cols["labels"][0] if i != -100]
     assert len(labels) == len(split_words(doc.text))
     assert labels[0] == "B-CUE" and labels.count("B-QUOTE") == 1
+
+
+def test_word_strings_strip_marks_and_keep_every_word():
+    text = "قالَ المتحدثُ الرسميّ إنّ «الوضـــع مستقر» ـ"
+    words = split_words(text)
+    assert word_strings(text, words) == [text[s:e] for s, e in words]  # as written by default
+    assert word_strings(text, words, strip_marks=True) == [
+        "قال", "المتحدث", "الرسمي", "إن", "«", "الوضع", "مستقر", "»", "ـ"]  # a bare tatweel stays
+    zwnj = "مي\u200cخواهم"
+    assert word_strings(zwnj, split_words(zwnj), strip_marks=True) == ["ميخواهم"]
+
+
+@pytest.mark.slow
+def test_marks_are_stripped_as_the_model_was_trained(tmp_path, trained):
+    import shutil
+
+    _, summary = trained
+    ext = load(summary["model_dir"])
+    saved = json.loads(open(os.path.join(summary["model_dir"], "arquote_config.json"), encoding="utf-8").read())
+    assert ext.strip_marks and saved["input"] == {"strip_marks": True}  # as trained
+    plain = SENTENCES[2]
+    vowelled = plain.replace("وقال", "وقالَ").replace("التحالف", "التحالـف").replace("ضربة", "ضربةً")
+    words = [split_words(plain), split_words(vowelled)]
+    assert len(words[0]) == len(words[1])
+    same = ext._word_probs([plain, vowelled], words)
+    np.testing.assert_array_equal(same[0], same[1])
+    doc = ext(vowelled)
+    assert [q.content.text for q in doc.quotes] == ["التحالـف نفذ 12 ضربةً جوية في المنطقة"]
+    assert doc.quotes[0].content.start == vowelled.index("التحالـف")  # offsets into the user's text
+    assert [c.text for c in doc.cues] == ["وقالَ"]
+
+    # a model saved before the option was trained on words as written, and reads them so
+    old = tmp_path / "old"
+    shutil.copytree(summary["model_dir"], old)
+    del saved["input"]
+    (old / "arquote_config.json").write_text(json.dumps(saved), encoding="utf-8")
+    as_written = load(str(old))
+    assert not as_written.strip_marks
+    apart = as_written._word_probs([plain, vowelled], words)
+    assert not np.array_equal(apart[0], apart[1])
+    assert load(str(old), strip_marks=True).strip_marks
 
 
 def test_loading_errors_say_what_is_wrong(tmp_path, trained):
