@@ -135,6 +135,9 @@ class LinkResult:
 def quote_kind(text: str, span: Span) -> str:
     """``"direct"`` when quotation marks bound the span (spaces between allowed), else ``"indirect"``.
 
+    At an edge of the text one mark is enough: a quote that starts the text and stops at a
+    closing mark, or ends it right after an opening mark, is direct (ruling 39).
+
     Example:
         >>> t = "قال: «نحن مستعدون»"
         >>> quote_kind(t, Span.of(t, 6, 17, "QUOTE"))
@@ -146,9 +149,11 @@ def quote_kind(text: str, span: Span) -> str:
     j = span.end
     while j < len(text) and (text[j].isspace() or text[j] in INVISIBLE):
         j += 1
-    if i < 0 or j >= len(text):
-        return "indirect"
-    return "direct" if text[i] in OPEN_MARKS and text[j] in CLOSE_MARKS else "indirect"
+    # a text cut inside a quote (a sentence chunk, a truncated article) lost one of its
+    # marks with the text around it; the other still shows a direct quote (ruling 39)
+    opened = i < 0 or text[i] in OPEN_MARKS
+    closed = j >= len(text) or text[j] in CLOSE_MARKS
+    return "direct" if opened and closed and (i >= 0 or j < len(text)) else "indirect"
 
 
 _GAP_WORDS = frozenset(fold(w) for w in ("بحسب", "حسب", "وفق", "وفقا", "وفقاً", "كما", "ما", "لما", "وبحسب"))

@@ -43,6 +43,19 @@ def test_kind_follows_the_marks():
     assert quote_kind(t2, sp(t2, 'بلاده "دولة محبة للسلام"', "QUOTE")) == "indirect"
 
 
+def test_a_quote_cut_by_the_edge_of_the_text_keeps_the_mark_it_has():
+    # ruling 39: a sentence chunk that starts inside a quote lost its opening mark
+    t = 'إيران لن تتراجع عن حقوقها. "كما قال إن الرد الإيراني جاهز'
+    assert quote_kind(t, sp(t, "إيران لن تتراجع عن حقوقها.", "QUOTE")) == "direct"
+    assert quote_kind(t, sp(t, "الرد الإيراني جاهز", "QUOTE")) == "indirect"  # no mark before it
+    cut = "وقال الرئيس في كلمته: «نحن مستعدون للحوار"
+    assert quote_kind(cut, sp(cut, "نحن مستعدون للحوار", "QUOTE")) == "direct"
+    plain = "الحكومة ستواصل دعم القوات، قال الوزير"
+    assert quote_kind(plain, sp(plain, "الحكومة ستواصل دعم القوات", "QUOTE")) == "indirect"
+    whole = "الحكومة ستواصل دعم القوات"
+    assert quote_kind(whole, sp(whole, whole, "QUOTE")) == "indirect"  # marks on neither side
+
+
 def test_cue_is_the_nearest_before_in_the_sentence():
     t = "وقال الوزير إن «الطريق مفتوح». وأكد أن «الحركة عادت إلى طبيعتها»."
     cues = [sp(t, "وقال", "CUE"), sp(t, "وأكد", "CUE")]
