@@ -28,7 +28,7 @@ import numpy as np
 
 from .document import Span
 from .encode import DEFAULT_SCHEME, LabelScheme
-from .link import CLOSE_MARKS, OPEN_MARKS
+from .link import CLOSE_MARKS, OPEN_MARKS, pair_same_marks
 from .normalize import INVISIBLE
 
 __all__ = ["layer_marginals", "viterbi_bio", "fill_missing", "mix_prior", "decode_spans", "tidy_spans",
@@ -245,20 +245,23 @@ def _unmatched_open(inner: str, mark: str) -> bool:
     return not any(c in inner for c in CLOSE_MARKS if c not in _PAIRED.values())
 
 
-# Double quotation marks that Arabic news uses in either direction: they pair in the order
-# they come, within a paragraph. Single marks are left out: ' and ’ are also apostrophes.
+# Double quotation marks that Arabic news uses in either direction: what touches each one
+# tells whether it opens or closes (_pair_same_marks), within a paragraph. Single marks are
+# left out: ' and ’ are also apostrophes.
 _SAME_MARKS = "\"“”„″"
 
 
 def _mark_partners(text: str) -> dict[int, int]:
     """Each quotation mark's partner: «…» and ‹…› by nesting, the double marks of
-    ``_SAME_MARKS`` in the order they come; a paragraph break leaves marks unpaired."""
+    ``_SAME_MARKS`` by :func:`arquote.link.pair_same_marks`; a paragraph break leaves marks unpaired."""
     partners: dict[int, int] = {}
     stack: list[int] = []
-    pending: int | None = None
+    same: list[int] = []
+    first = True
     for i, ch in enumerate(text):
         if ch == "\n":
-            stack, pending = [], None
+            partners.update(pair_same_marks(text, same, first))
+            stack, same, first = [], [], False
         elif ch in _PAIRED:
             stack.append(i)
         elif ch in _PAIRED.values():
@@ -266,43 +269,132 @@ def _mark_partners(text: str) -> dict[int, int]:
                 j = stack.pop()
                 partners[i], partners[j] = j, i
         elif ch in _SAME_MARKS:
-            if pending is None:
-                pending = i
-            else:
-                partners[i], partners[pending] = pending, i
-                pending = None
+            same.append(i)
+    partners.update(pair_same_marks(text, same, first))
     return partners
 
 
-def _balance_marks(text: str, start: int, end: int, partners: dict[int, int]) -> tuple[int, int]:
-    """Edges of a quote span that holds one mark of a pair and stops at the other.
+def _colon_before(text: str, i: int) -> bool:
+    k = i - 1
+    while k >= 0 and _blank(text[k]):
+        k -= 1
+    return k >= 0 and text[k] == ":"
 
-    The model sees words, not marks, so a quote may stop right inside a mark whose partner it
-    took in. When the mark before the span closes inside it: if punctuation follows the
-    closing mark, the quote was «…» and ran on past it (``«…»، مؤكداً``), so it ends at the
-    mark; else the marks quote a phrase at the head of an indirect quote (``أنه "لا شيء
-    إجرامي" في …``), so the span takes the opening mark in. A mark right after the span
-    whose partner is inside it is taken in the same way (``إن بلاده "حددت هوية …"``).
+
+#: Harakat and tatweel, which may end a word (``أنَّ``).
+_MARKS_AFTER_LETTER = "".join(chr(c) for c in range(0x064B, 0x0660)) + "\u0670\u0640"
+
+
+def _after_complementizer(text: str, mark: int) -> bool:
+    """Whether the word right before the mark at ``mark`` is a complementizer (أن، إنه، بأنها …).
+
+    Only there can marks quote a phrase at the head of an indirect quote (ruling 28); after a
+    cue, a colon or a name they open a direct quote (ruling 40)."""
+    from .cues import COMPLEMENTIZERS, tokenize
+
+    k = mark - 1
+    while k >= 0 and _blank(text[k]):
+        k -= 1
+    if k < 0 or not (text[k].isalnum() or text[k] in _MARKS_AFTER_LETTER):
+        return False  # «قال: "…"»: a colon, a comma or the text's start before the mark
+    words = tokenize(text[max(0, k - 24):k + 1])
+    return words[-1].norm in COMPLEMENTIZERS
+
+
+def _paired_by_position(mark: str) -> bool:
+    """Marks that :func:`_mark_partners` pairs (the others, ' and ’, are also apostrophes)."""
+    return mark in _PAIRED or mark in _PAIRED.values() or mark in _SAME_MARKS
+
+
+def _quote_edges(text: str, start: int, end: int, partners: dict[int, int]) -> list[tuple[int, int]]:
+    """A decoded quote's edges against the quotation marks in and around it (each a
+    ``(start, end)``; one span may hold two quotes).
+
+    * A span that takes in a pair of marks whole is their content (a direct quote, ruling 1).
+    * An opening mark at the start whose partner is not in the span (none, or one after
+      it), or a closing mark at the end whose partner is not in it, is left out.
+    * When the mark that opens the span (its first character, or the first before it)
+      closes inside it, the quote is either the «…» and the model ran on past it, or the
+      marks quote a phrase at the head of an indirect quote (ruling 28). The «…» reading
+      wins after a colon and where the closing mark ends the span; the head reading for a
+      quoted name of three words or fewer (``إن «إيباك»، المناصرة …``, ``لشبكة "سي ان ان"
+      التلفزيونية``) and, when no end punctuation follows the closing mark, after a
+      complementizer (``أنه "لا شيء إجرامي" في …``: the span starts at the first mark).
+      Otherwise the quote is the «…» (``«…»، مؤكداً``; after a cue or a name, ruling 40:
+      ``وأوضح للصحفيين "لقد قلنا كل شيء…" في إشارة إلى …``).
+    * A «…» cut that way may be followed, after a comma or two words, by a second «…» that
+      ends the span (``أنه «…»، وأنك «…»``): that is a second quote.
+    * A closing mark right after the span whose partner is inside it is taken in (``إن
+      بلاده "حددت هوية …"``).
     """
-    before = start - 1
-    while before >= 0 and _blank(text[before]):
-        before -= 1
-    partner = partners.get(before, -1) if before >= 0 and text[before] in OPEN_MARKS else -1
-    if start <= partner < end:
-        after = partner + 1
+    def partner(i: int) -> int | None:
+        return partners.get(i) if _paired_by_position(text[i]) else None
+
+    stop = end
+
+    if end - start >= 2 and text[start] in OPEN_MARKS and text[end - 1] in CLOSE_MARKS:
+        if _paired_by_position(text[start]) and _paired_by_position(text[end - 1]):
+            whole = partners.get(start) == end - 1
+        else:
+            whole = _PAIRED.get(text[start]) == text[end - 1] or (
+                text[start] not in _PAIRED and text[end - 1] not in _PAIRED.values())
+        if whole:
+            start, end = start + 1, end - 1
+    if start < end and text[start] in OPEN_MARKS:
+        p = partner(start)
+        if (p is None or p >= end) if _paired_by_position(text[start]) \
+                else _unmatched_open(text[start + 1:end], text[start]):
+            start += 1
+    if start < end and text[end - 1] in CLOSE_MARKS:
+        p = partner(end - 1)
+        if (p is None or p < start) if _paired_by_position(text[end - 1]) \
+                else _unmatched_close(text[start:end - 1], text[end - 1]):
+            end -= 1
+    while start < end and _blank(text[start]):
+        start += 1
+    # the mark that opens the span: its first character, or the first one before it
+    opener = start if start < end and text[start] in OPEN_MARKS else start - 1
+    while opener == start - 1 and opener >= 0 and _blank(text[opener]):
+        opener -= 1
+    p = partner(opener) if opener >= 0 and text[opener] in OPEN_MARKS else None
+    if p is not None and opener < p and start <= p < end:
+        after = p + 1
         while after < end and _blank(text[after]):
             after += 1
-        if after >= end or text[after] in _END_PUNCT:
-            end = partner
+        if after >= end or _colon_before(text, opener):
+            start, end = opener + 1, p
+        elif len(text[opener + 1:p].split()) <= 3 or (
+                text[after] not in _END_PUNCT and _after_complementizer(text, opener)):
+            start = opener  # «إن «إيباك»، المناصرة …», «أنه "لا شيء إجرامي" في …»
         else:
-            start = before
+            start, end = opener + 1, p
+    if end < stop:  # the span went on past a closing mark: a second «…» may follow
+        nxt = _next_opener(text, end + 1, stop, partners)
+        if nxt is not None:
+            return [(start, end)] + _quote_edges(text, nxt, stop, partners)
     after = end
     while after < len(text) and _blank(text[after]):
         after += 1
-    partner = partners.get(after, -1) if after < len(text) and text[after] in CLOSE_MARKS else -1
-    if start < partner < end:
+    p = partner(after) if after < len(text) and text[after] in CLOSE_MARKS else None
+    if p is not None and start < p < end:
         end = after + 1
-    return start, end
+    return [(start, end)]
+
+
+def _next_opener(text: str, start: int, stop: int, partners: dict[int, int]) -> int | None:
+    """An opening mark after at most two words and commas (``»، وأنك «``) whose partner
+    ends the span ``[start, stop)`` or follows it."""
+    for i in range(start, stop):
+        if text[i] in OPEN_MARKS and _paired_by_position(text[i]):
+            p = partners.get(i, -1)
+            gap = re.sub(r"[،,\s]+", " ", text[start:i])
+            after = stop
+            while after < len(text) and _blank(text[after]):
+                after += 1
+            if p > i and stop - 1 <= p <= after and len(gap.split()) <= 2 and not re.search(r"[.:؛;!?؟]", gap):
+                return i
+            return None
+    return None
 
 
 def tidy_spans(text: str, spans: Sequence[Span]) -> list[Span]:
@@ -318,13 +410,14 @@ def tidy_spans(text: str, spans: Sequence[Span]) -> list[Span]:
       the joined score is the lower one;
     * names, cues and numbers lose quotation marks, ``#`` and end punctuation at their edges;
 
-    * a leading opening mark and a trailing closing mark whose partner is not in the span are
-      left out (a direct quote is the text between its marks), with the spaces around them;
     * trailing ``. ، , ; ؛ :`` are left out, except a full stop just inside a closing mark
       (ruling 1 of ``docs/annotation.md``);
-    * a quote that holds one mark of a pair and stops at the other is put right (ruling 28):
-      ``«…»، مؤكداً`` ends at ``»``; ``أنه "لا شيء إجرامي" في …`` starts at the first mark,
-      ``إن بلاده "حددت هوية …"`` ends after the last.
+    * quotes are put on their marks by :func:`_quote_edges`, with the partners of
+      :func:`_mark_partners`: a leading opening mark and a trailing closing mark whose
+      partner is not in the span are left out (a direct quote is the text between its
+      marks); a quote that holds one mark of a pair and stops at the other is put right
+      (rulings 28 and 40): ``«…»، مؤكداً`` ends at ``»``, ``أنه "لا شيء إجرامي" في …``
+      starts at the first mark, ``إن بلاده "حددت هوية …"`` ends after the last.
 
     Example:
         >>> t = "وأضاف أن: «الخطة الجديدة ناجحة»."
@@ -369,21 +462,13 @@ def tidy_spans(text: str, spans: Sequence[Span]) -> list[Span]:
             if text[end - 1] == "." and after < len(text) and text[after] in CLOSE_MARKS:
                 break  # a full stop inside the marks stays
             end -= 1
-        if end - start >= 2 and text[start] in OPEN_MARKS and text[end - 1] in CLOSE_MARKS and (
-                _PAIRED.get(text[start]) == text[end - 1]
-                or (text[start] not in _PAIRED and text[end - 1] not in _PAIRED.values())):
-            start, end = start + 1, end - 1  # the whole «…» was taken: its content is the quote
-        if start < end and text[start] in OPEN_MARKS and _unmatched_open(text[start + 1:end], text[start]):
-            start += 1
-        if start < end and text[end - 1] in CLOSE_MARKS and _unmatched_close(text[start:end - 1], text[end - 1]):
-            end -= 1
-        start, end = _balance_marks(text, start, end, partners)
-        while start < end and _blank(text[start]):
-            start += 1
-        while start < end and _blank(text[end - 1]):
-            end -= 1
-        if end > start:
-            quotes.append(Span(start, end, "QUOTE", text[start:end], span.score))
+        for start, end in _quote_edges(text, start, end, partners):
+            while start < end and _blank(text[start]):
+                start += 1
+            while start < end and _blank(text[end - 1]):
+                end -= 1
+            if end > start:
+                quotes.append(Span(start, end, "QUOTE", text[start:end], span.score))
     return sorted(out + quotes, key=lambda s: (s.start, -s.end, s.label))
 
 

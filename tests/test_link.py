@@ -14,6 +14,7 @@ from arquote.link import (
     find_cue,
     link,
     outlet_name,
+    pair_same_marks,
     quote_kind,
     role_of,
     speaker_features,
@@ -203,6 +204,37 @@ def test_tidy_spans_trims_a_format_character_like_a_space(mark):
     (s,) = tidy_spans(t, [Span.of(t, t.index("«"), len(t), "QUOTE")])
     assert s.text == "الخطة الجديدة ناجحة."
     assert s.start == t.index("الخطة") and t[s.start] not in mark and t[s.end - 1] not in mark
+
+
+@pytest.mark.parametrize("text, quoted", [
+    # in the order they come
+    ('قال "نحن مستعدون للحوار" ثم أضاف "لن نتراجع عن مطالبنا".',
+     ["نحن مستعدون للحوار", "لن نتراجع عن مطالبنا"]),
+    # a title inside a quote nests in it
+    ('وقال المطرب: "كنت أعمل على ألحان أغنيتي "مدرسة الحب" أثناء القصف".',
+     ['كنت أعمل على ألحان أغنيتي "مدرسة الحب" أثناء القصف', "مدرسة الحب"]),
+    # a title glued to a proclitic opens: «بـ"درب التبانة"»
+    ('وقال الباحث " إن المجرة التي تسمى بـ"درب التبانة" تضم مئة مليار نجم ".',
+     ['إن المجرة التي تسمى بـ"درب التبانة" تضم مئة مليار نجم', "درب التبانة"]),
+    # marks glued the other way round, in a text that starts inside a quote (ruling 39)
+    ('ولا أحد يستطيع أن يمنعها. "كما أضاف أنه" من غير المرجح "أن يتدخل المجلس. '
+     'وأوضح للصحفيين" لقد قلنا كل شيء "في إشارة إلى الرد.',
+     ["من غير المرجح", "لقد قلنا كل شيء"]),
+    # a mark before an ellipsis opens
+    ('وقال إن الناس يحكمون بالمظهر "..ولكن الطفل يحكم بالحنان".',
+     ["..ولكن الطفل يحكم بالحنان"]),
+])
+def test_pair_same_marks_reads_what_touches_each_mark(text, quoted):
+    pairs = pair_same_marks(text, [i for i, c in enumerate(text) if c == '"'], True)
+    assert all(pairs[pairs[i]] == i for i in pairs)
+    assert [text[a + 1:b].strip() for a, b in sorted(pairs.items()) if a < b] == quoted
+
+
+def test_pair_same_marks_leaves_a_stray_mark_unpaired():
+    text = 'قال "نحن مستعدون للحوار" ثم غادر القاعة" مسرعا.'
+    pairs = pair_same_marks(text, [i for i, c in enumerate(text) if c == '"'], True)
+    assert [text[a + 1:b] for a, b in sorted(pairs.items()) if a < b] == ["نحن مستعدون للحوار"]
+    assert text.rindex('"') not in pairs
 
 
 def test_quote_kind_sees_marks_past_format_characters():

@@ -591,6 +591,23 @@ def test_tidy_spans_puts_direct_quotes_between_their_marks(taken, expected):
     # the same with guillemets, and a stop inside them stays (ruling 1)
     ("وقال إن الجيش «سيرد على أي هجوم.» ثم غادر.",
      "الجيش «سيرد على أي هجوم.", "الجيش «سيرد على أي هجوم.»"),
+    # after a cue, not a complementizer, the marks open a direct quote that ends at its
+    # closing mark (ruling 40), with the marks glued as usual …
+    ("وقال الوزير للصحفيين \"لقد قلنا كل شيء في الرد على العرض\" في إشارة إلى رد بلاده.",
+     "لقد قلنا كل شيء في الرد على العرض\" في إشارة إلى رد بلاده",
+     "لقد قلنا كل شيء في الرد على العرض"),
+    # … or the other way round, as some sources glue them
+    ("وأضاف أنه يأمل في الحوار. وأوضح للصحفيين\" لقد قلنا كل شيء في الرد على العرض \"في إشارة إلى رد بلاده.",
+     "لقد قلنا كل شيء في الرد على العرض \"في إشارة إلى رد بلاده",
+     "لقد قلنا كل شيء في الرد على العرض"),
+    # a title quoted inside a direct quote with the same marks does not close it
+    ("وقال المطرب: \"كنت أعمل على ألحان أغنيتي \"مدرسة الحب\" أثناء القصف\".",
+     "كنت أعمل على ألحان أغنيتي \"مدرسة الحب\" أثناء القصف",
+     "كنت أعمل على ألحان أغنيتي \"مدرسة الحب\" أثناء القصف"),
+    # a quoted name heading an indirect quote keeps its marks, comma or not
+    ("وقالت الصحيفة إن «إيباك»، المنظمة المؤيدة لإسرائيل، تضغط على النواب.",
+     "«إيباك»، المنظمة المؤيدة لإسرائيل، تضغط على النواب",
+     "«إيباك»، المنظمة المؤيدة لإسرائيل، تضغط على النواب"),
 ])
 def test_tidy_spans_balances_the_marks_a_quote_holds(text, taken, expected):
     from arquote.decode import tidy_spans
@@ -598,6 +615,20 @@ def test_tidy_spans_balances_the_marks_a_quote_holds(text, taken, expected):
     span = Span.of(text, text.index(taken), text.index(taken) + len(taken), "QUOTE", score=0.9)
     (tidy,) = tidy_spans(text, [span])
     assert (tidy.start, tidy.text) == (text.index(expected), expected)
+
+
+def test_tidy_spans_splits_two_quotes_the_model_read_as_one():
+    from arquote.decode import tidy_spans
+
+    text = "وأشار الكاتب إلى أن «النشر الإلكتروني قرّب بين الشعراء»، وأن «القراءة لم تتراجع كما يقال»."
+    span = Span.of(text, text.index("«"), text.rindex("»") + 1, "QUOTE", score=0.9)
+    first, second = "النشر الإلكتروني قرّب بين الشعراء", "القراءة لم تتراجع كما يقال"
+    assert [(s.start, s.text) for s in tidy_spans(text, [span])] == [
+        (text.index(first), first), (text.index(second), second)]
+    # three words between the two are a new sentence's, not a link: the span stops at «…»
+    text = "وقال الوزير: «الوضع تحت السيطرة تماما»، ليرد عليه النائب قائلا «هذا غير صحيح أبدا»."
+    span = Span.of(text, text.index("«"), text.rindex("»") + 1, "QUOTE", score=0.9)
+    assert [s.text for s in tidy_spans(text, [span])] == ["الوضع تحت السيطرة تماما"]
 
 
 def test_tidy_spans_keeps_a_stop_inside_the_marks_and_joins_pieces():

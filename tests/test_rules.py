@@ -50,6 +50,20 @@ def test_straight_marks_pair_within_a_paragraph_only():
     assert pairs[0][1] < t.index("\n")
 
 
+def test_a_title_quoted_inside_a_quote_does_not_cut_it():
+    t = 'وقال المطرب في مقابلة تلفزيونية: "كنت أعمل على ألحان أغنيتي "مدرسة الحب" أثناء القصف على بغداد".'
+    assert quotes(t) == [("direct", 'كنت أعمل على ألحان أغنيتي "مدرسة الحب" أثناء القصف على بغداد',
+                          "المطرب", "وقال")]
+
+
+def test_a_list_of_quoted_titles_is_not_a_quote():
+    t = 'وذكر المنظمون من بين الكتب المشاركة "رحلة في بلاد العجائب الكبرى" و"مذكرات مهاجر في المدينة القديمة".'
+    assert quotes(t) == []
+    # one of them alone after a colon is a quote
+    t = 'وذكر المنظمون في بيانهم: "رحلة المعرض في بلاد العجائب ستبدأ غدا".'
+    assert [q[:2] for q in quotes(t)] == [("direct", "رحلة المعرض في بلاد العجائب ستبدأ غدا")]
+
+
 def test_colon_before_the_quote():
     t = "وقال رئيس البلدية “خالد منصور”: «سنبدأ أعمال الصيانة الأسبوع المقبل»."
     assert quotes(t) == [("direct", "سنبدأ أعمال الصيانة الأسبوع المقبل", "خالد منصور", "وقال")]

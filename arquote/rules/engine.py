@@ -22,7 +22,7 @@ from ..cues import (COMPLEMENTIZERS, CueForm, Token, cue_lexicon, definite, stri
                     word_list)
 from ..document import Document, Span
 from ..extractor import Extractor, check_text
-from ..link import attach_claims, link, sentence_end
+from ..link import attach_claims, link, pair_same_marks, sentence_end
 from ..normalize import INVISIBLE, fold
 
 __all__ = ["RuleExtractor", "extract", "find_spans", "mark_pairs", "Candidates"]
@@ -91,9 +91,11 @@ class Candidates:
 def mark_pairs(text: str) -> list[tuple[int, int]]:
     """Outermost quotation-mark pairs ``(open, close)`` (indices of the marks).
 
-    «» nest; curly “” (also reversed ”…“ and ”…”), straight "…" and single ‘…’/'…' pair in
-    order within a paragraph. A pair inside another is dropped (only the outermost quote is
-    annotated); of two crossing pairs the earlier is kept.
+    «» nest; curly “” (also reversed ”…“ and ”…”) and straight "…" marks pair within a
+    paragraph by what touches each one (:func:`arquote.link.pair_same_marks`: a title quoted
+    inside a quote nests, marks glued the other way round pair too); single ‘…’/'…' pair in
+    order. A pair inside another is dropped (only the outermost quote is annotated); of two
+    crossing pairs the earlier is kept.
 
     Example:
         >>> t = 'قال: «نرفض “الاحتلال” تماماً» ثم "انتهى"'
@@ -102,12 +104,23 @@ def mark_pairs(text: str) -> list[tuple[int, int]]:
     """
     pairs: list[tuple[int, int]] = []
     stack: list[int] = []
-    families: dict[str, int | None] = {"curly": None, "straight": None, "single": None}
+    families: dict[str, list[int]] = {"curly": [], "straight": [], "single": []}
+    first = True
+
+    def pair_paragraph() -> None:
+        for fam in ("curly", "straight"):
+            partners = pair_same_marks(text, families[fam], first)
+            pairs.extend((a, b) for a, b in partners.items() if a < b)
+        single = families["single"]
+        pairs.extend(zip(single[::2], single[1::2]))
+
     for m in _MARK_CHARS.finditer(text):
         i, ch = m.start(), m.group()
         if ch == "\n":  # marks pair within a paragraph
+            pair_paragraph()
             stack.clear()
-            families = dict.fromkeys(families)
+            families = {fam: [] for fam in families}
+            first = False
             continue
         if ch == "«":
             stack.append(i)
@@ -127,11 +140,8 @@ def mark_pairs(text: str) -> list[tuple[int, int]]:
             if prev.isascii() and prev.isalpha() and nxt.isascii() and nxt.isalpha():
                 continue
             fam = "single"
-        if families[fam] is None:
-            families[fam] = i
-        else:
-            pairs.append((families[fam], i))
-            families[fam] = None
+        families[fam].append(i)
+    pair_paragraph()
     pairs.sort(key=lambda p: (p[0], -p[1]))
     kept: list[tuple[int, int]] = []
     for a, b in pairs:
@@ -821,9 +831,20 @@ def _trim_end(text: str, end: int, start: int) -> int:
 # -- the patterns -----------------------------------------------------------------------------
 
 
+#: What joins two quoted items of a list: «"…" و"…"», «"…"، "…"».
+_LIST_GAP = re.compile(r"[\s\u200c-\u200f]*[،,]?[\s\u200c-\u200f]*و?[\s\u200c-\u200f]*")
+
+
+def _listed(text: str, pairs: Sequence[tuple[int, int]], n: int) -> bool:
+    """Whether pair ``n`` is an item of a list of quoted items («"…" و"…" و"…"»)."""
+    a, b = pairs[n]
+    return (n > 0 and _LIST_GAP.fullmatch(text, pairs[n - 1][1] + 1, a) is not None) or (
+        n + 1 < len(pairs) and _LIST_GAP.fullmatch(text, b + 1, pairs[n + 1][0]) is not None)
+
+
 def _direct_quotes(v: _View, found: "_Found") -> None:
     text = v.text
-    for a, b in v.pairs:
+    for n, (a, b) in enumerate(v.pairs):
         cs, ce = a + 1, b
         while cs < ce and _blank(text[cs]):
             cs += 1
@@ -850,6 +871,8 @@ def _direct_quotes(v: _View, found: "_Found") -> None:
         n_words = len(content)
         if first > 0 and v.norms[first - 1] in _TITLE_NOUNS and not colon_before:
             continue  # «صحيفة "لو جورنال دو ديمانش"»: a name in marks
+        if n_words <= 8 and _listed(text, v.pairs, n):
+            continue  # «مسألة "الانتقال الديمقراطي" و"الكتاب التونسي راهنا"»: titles
         if cue_i is not None:
             between = range(cue_i + 1, first)
             comps = [k for k in between if v.is_comp(k) and not v.inside[k]
