@@ -604,12 +604,16 @@ def _assemble(text: str, words: list[tuple[int, int]], probs: Any, scheme: Any,
             s for s in tidy_spans(text, decode_spans(text, words, alone, scheme)) if s.label == "SPEAKER"]
         spans = snap_spans(text, spans, speakers, wider=wider)
     linked = link(text, [s for s in spans if s.label in ("QUOTE", "SPEAKER", "CUE")])
+    # a clause that nothing in the text attributes (no cue, no speaker before or after it)
+    # is no quote (ruling 42): the model reads such spans at the cut edge of a fragment and
+    # after a bare «أن» («على أن تكون …», «فعلينا أن …»); the rule engine never finds them
+    quotes = tuple(q for q in linked.quotes if q.cue is not None or q.speaker is not None)
     # the guideline's NUM exclusions (dates, years, ages, time anchors: rulings 7 and 8) are
     # the scanner's to know: a model NUM it reads but drops where it stands is left out
     claims = [claim_from_span(text, s.start, s.end, score=s.score) for s in spans
               if s.label == "NUM" and not excluded_number(text, s.start, s.end)]
-    claims = attach_claims(claims, linked.quotes)
-    return Document(text, linked.quotes, linked.speakers, tuple(claims), linked.cues)
+    claims = attach_claims(claims, quotes)
+    return Document(text, quotes, linked.speakers, tuple(claims), linked.cues)
 
 
 def _load_partial(path: str, config: dict[str, Any]) -> tuple[Any, Any]:

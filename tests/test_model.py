@@ -122,7 +122,8 @@ def test_extraction_is_deterministic_across_batch_sizes(trained):
 
 
 class _MarkModel(torch.nn.Module):
-    """Stand-in classifier: tags tokens between « and » as QUOTE, others O (per window)."""
+    """Stand-in classifier: tags tokens between « and » as QUOTE and the token before « as
+    its CUE, others O (per window)."""
 
     def __init__(self, open_id: int, close_id: int):
         super().__init__()
@@ -143,6 +144,9 @@ class _MarkModel(torch.nn.Module):
         logits[..., lab["O"]] = 0.0
         logits[first, lab["B-QUOTE"]] = 10.0
         logits[inside & ~first, lab["I-QUOTE"]] = 10.0
+        cue = torch.roll(input_ids == self.open_id, -1, dims=1)
+        cue[:, -1] = False
+        logits[cue, lab["B-CUE"]] = 10.0
         return transformers.modeling_outputs.TokenClassifierOutput(logits=logits)
 
 
@@ -153,12 +157,13 @@ def test_quote_at_the_end_of_a_document_ten_windows_long(trained):
     ext = TransformerExtractor(model, tokenizer, max_length=32, overlap=8)
     filler = "وقال وزير الداخلية هجوما على الحدود . " * 60  # over 10 windows of 32 tokens
     tail = "التحالف نفذ 12 ضربة جوية"
-    text = filler + "«" + tail + "»"
+    text = filler + "وقال «" + tail + "»"
     n_tokens = len(tokenizer(text, add_special_tokens=False)["input_ids"])
     assert n_tokens > 10 * 32
     doc = ext(text)
     assert [q.content.text for q in doc.quotes] == [tail]
     assert doc.quotes[0].content.start == text.index(tail)
+    assert doc.quotes[0].cue.start == text.rindex("وقال")
 
 
 def test_encode_labels_first_piece_of_each_word(trained):
@@ -538,6 +543,37 @@ def test_the_authors_voice_is_not_a_quote_even_when_the_model_tags_one(lead, kep
     doc = _assemble(text, words, probs, DEFAULT_SCHEME)
     assert [q.content.text for q in doc.quotes] == (["الهجمات تتكرر منذ مطلع العام"] if kept else [])
     assert [c.start for c in doc.cues] == ([cue] if kept else [])
+
+
+def _tag(text, words, probs, piece, label):
+    lab = DEFAULT_SCHEME.label2id
+    a = text.index(piece)
+    for i, (s, e) in enumerate(words):
+        if a <= s and e <= a + len(piece):
+            probs[i] = 0.0
+            probs[i, lab[("B-" if s == a else "I-") + label]] = 1.0
+
+
+def test_a_quote_nothing_attributes_is_left_out():
+    from arquote.extractor import _assemble
+
+    text = "وتم الاتفاق بين الوفود على أن تكون الدولة المضيفة مسؤولة عن التنسيق."
+    words, probs = _sure_of_nothing(text)
+    _tag(text, words, probs, "تكون الدولة المضيفة مسؤولة عن التنسيق", "QUOTE")
+    # no cue and no speaker in the whole text (ruling 42)
+    assert _assemble(text, words, probs, DEFAULT_SCHEME).quotes == ()
+    # a speaker alone keeps it
+    _tag(text, words, probs, "الوفود", "SPEAKER")
+    (quote,) = _assemble(text, words, probs, DEFAULT_SCHEME).quotes
+    assert (quote.content.text, quote.speaker.name, quote.cue) == (
+        "تكون الدولة المضيفة مسؤولة عن التنسيق", "الوفود", None)
+    # a cue alone keeps a quote: «يذكر التقرير أن» above, a pro-drop «وأضاف أن» here
+    text = "وأضاف أن الدولة المضيفة مسؤولة عن التنسيق."
+    words, probs = _sure_of_nothing(text)
+    _tag(text, words, probs, "وأضاف", "CUE")
+    _tag(text, words, probs, "الدولة المضيفة مسؤولة عن التنسيق", "QUOTE")
+    (quote,) = _assemble(text, words, probs, DEFAULT_SCHEME).quotes
+    assert (quote.cue.text, quote.speaker) == ("وأضاف", None)
 
 
 def test_mix_prior_weighs_the_rules_silence_less_than_their_spans():
