@@ -589,7 +589,8 @@ def _assemble(text: str, words: list[tuple[int, int]], probs: Any, scheme: Any,
     """Decoded spans → linked quotes and speakers → normalized claims → a Document.
 
     ``speakers``: trusted speaker spans whose edges the decoded names take (see
-    :func:`arquote.decode.snap_spans`); none when the model runs alone. ``alone``: the
+    :func:`arquote.decode.snap_spans`) and that a pro-drop quote may borrow (see
+    :func:`arquote.link.link`); none when the model runs alone. ``alone``: the
     model's own probabilities when ``probs`` mixes in the rule prior; its speaker spans may
     widen a mixed one that no rule speaker covers.
     """
@@ -603,7 +604,9 @@ def _assemble(text: str, words: list[tuple[int, int]], probs: Any, scheme: Any,
         wider = () if alone is None else [
             s for s in tidy_spans(text, decode_spans(text, words, alone, scheme)) if s.label == "SPEAKER"]
         spans = snap_spans(text, spans, speakers, wider=wider)
-    linked = link(text, [s for s in spans if s.label in ("QUOTE", "SPEAKER", "CUE")])
+    # the rule engine's speakers also stand in for a pro-drop cue whose verb agrees with no
+    # speaker the model found (``link``'s ``fallback``)
+    linked = link(text, [s for s in spans if s.label in ("QUOTE", "SPEAKER", "CUE")], fallback=speakers)
     # a clause that nothing in the text attributes (no cue, no speaker before or after it)
     # is no quote (ruling 42): the model reads such spans at the cut edge of a fragment and
     # after a bare «أن» («على أن تكون …», «فعلينا أن …»); the rule engine never finds them

@@ -876,13 +876,18 @@ def _speakers(text: str, mentions: Sequence[Span]) -> tuple[list[Speaker], dict[
 # -- link ---------------------------------------------------------------------------------
 
 
-def link(text: str, spans: Iterable[Span]) -> LinkResult:
+def link(text: str, spans: Iterable[Span], fallback: Iterable[Span] = ()) -> LinkResult:
     """Links QUOTE, SPEAKER and CUE spans into quotes, speakers and cues.
 
     Args:
         text: The document text the spans index.
         spans: Spans labelled ``QUOTE``, ``SPEAKER`` and ``CUE`` (others are ignored),
             with no attributes: as decoded from a token classifier or found by rules.
+        fallback: SPEAKER spans found another way (the rule engine's, under a model). A
+            quote whose cue has no speaker of its own and whose verb agrees with none of
+            the earlier speakers («أوضح كاتسي … نفت الخارجية علاقتها، وقالت: «…»») takes the
+            agreeing one of these that stands before its cue in the same sentence; it then
+            counts as a SPEAKER span like the others.
 
     Returns:
         A :class:`LinkResult`.
@@ -899,6 +904,10 @@ def link(text: str, spans: Iterable[Span]) -> LinkResult:
     spans = list(spans)
     for s in spans:
         s.check(text)
+    fallback = [m for m in (speaker_mention(text, s) for s in fallback if s.label == "SPEAKER")
+                if m is not None]
+    for m in fallback:
+        m.check(text)
     quotes = sorted((s for s in spans if s.label == "QUOTE"), key=lambda s: s.start)
     # what each mention names: no pronoun or preposition phrase (ruling 33), the name
     # alone and not the outlet noun around it (ruling 32)
@@ -946,6 +955,7 @@ def link(text: str, spans: Iterable[Span]) -> LinkResult:
     attributed: list[tuple[int, Speaker, str]] = []  # earlier quotes' speakers, newest first
     attributed_keys: list[int] = []
     result: list[Quote] = []
+    borrowed: list[Span] = []
     for q, cue, who in assigned:
         if who is None:
             form = cue_form(cue.text) if cue is not None else None
@@ -957,6 +967,11 @@ def link(text: str, spans: Iterable[Span]) -> LinkResult:
                 if agrees(form, features(entry[1], entry[2])):
                     who = entry[1]
                     break
+            if (who is None and first is not None and fallback and cue is not None
+                    and form is not None and form.gender):
+                found = _agreeing_before(text, cue, form, fallback, cues, quotes)
+                if found is not None:
+                    borrowed.append(found)
             if who is None and first is not None:
                 who = first[1]
             if who is None:
@@ -967,7 +982,25 @@ def link(text: str, spans: Iterable[Span]) -> LinkResult:
             attributed.insert(k, (q.end, who, who.name))
             attributed_keys.insert(k, -q.end)
         result.append(Quote(q, quote_kind(text, q), who, cue, q.score))
+    if borrowed:
+        # linked again with the borrowed mentions as SPEAKER spans: they join (or start)
+        # their speaker's cluster and name it as any other mention would
+        return link(text, spans + [replace(m, label="SPEAKER") for m in borrowed])
     return LinkResult(tuple(result), tuple(speakers), tuple(cues))
+
+
+def _agreeing_before(text: str, cue: Span, form: CueForm, candidates: Sequence[Span],
+                     cues: Sequence[Span], quotes: Sequence[Span]) -> Span | None:
+    """The nearest candidate before ``cue`` in its sentence that its verb agrees with."""
+    before = [m for m in candidates if m.end <= cue.start and cue.start - m.end <= 160
+              and _same_sentence(text, m.end, cue.start)
+              and not _between(cues, m.end, cue.start)
+              and not _between(quotes, m.end, cue.start)
+              and not any(s.start < m.end and m.start < s.end for s in quotes)
+              and not any(s.start < m.end and m.start < s.end for s in cues)
+              and speaker_features(m.text)[0] is not None
+              and agrees(form, speaker_features(m.text))]
+    return max(before, key=lambda m: m.end) if before else None
 
 
 class _Near:

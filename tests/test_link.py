@@ -111,6 +111,28 @@ def test_pro_drop_skips_a_speaker_of_the_wrong_gender():
     assert r.quotes[2].speaker.name == "وزارة الصحة"
 
 
+def test_fallback_speaker_stands_in_when_no_earlier_speaker_agrees():
+    def spans(t: str, verb: str, source: str) -> tuple[list[Span], list[Span]]:
+        model = [sp(t, "قلصنا عدد قواتنا بناءً على طلب الحكومة", "QUOTE"), sp(t, "أوضحَ", "CUE"),
+                 sp(t, "كاتسي", "SPEAKER"), sp(t, verb, "CUE"),
+                 sp(t, "نرفض أي عمل يعرض أمن العراق للخطر", "QUOTE")]
+        return model, [sp(t, "كاتسي", "SPEAKER"), sp(t, source, "SPEAKER")]
+
+    t = ("«قلصنا عدد قواتنا بناءً على طلب الحكومة»، أوضحَ “كاتسي”. وبهذا الصدد نفَت الخارجية الإيرانية "
+         "علاقتها بالهجوم، وقالت: «نرفض أي عمل يعرض أمن العراق للخطر».")
+    model, rules = spans(t, "وقالت", "الخارجية الإيرانية")
+    # alone, the feminine «وقالت» falls back on the one speaker there is
+    assert link(t, model).quotes[1].speaker.name == "كاتسي"
+    r = link(t, model, fallback=rules)
+    assert [q.speaker.name for q in r.quotes] == ["كاتسي", "الخارجية الإيرانية"]
+    assert r.quotes[1].speaker.mentions[0].start == t.index("الخارجية الإيرانية")
+    # a masculine verb agrees with كاتسي (أوضحَ shows his gender): nothing is borrowed
+    t2 = t.replace("نفَت الخارجية الإيرانية", "نفى المتحدث الإيراني").replace("وقالت", "وقال")
+    model2, rules2 = spans(t2, "وقال", "المتحدث الإيراني")
+    r2 = link(t2, model2, fallback=rules2)
+    assert r2.quotes[1].speaker.name == "كاتسي"
+
+
 def test_agreement_features():
     assert speaker_features("مسؤولون عراقيون")[1] == "pl"
     assert speaker_features("خلية الإعلام الأمني")[0] == "f"
