@@ -35,6 +35,7 @@ __all__ = [
     "tokenize",
     "strip_clitic",
     "definite",
+    "data_or_outlet",
     "COMPLEMENTIZERS",
 ]
 
@@ -228,6 +229,27 @@ def word_list(*sections: str) -> frozenset[str]:
         raise KeyError(f"no section [{section}] in rules_lexicon.txt "
                        f"(sections: {', '.join(sorted(sections))})")
     return frozenset(sections[section])
+
+
+def data_or_outlet(norm: str) -> bool:
+    """Whether a folded word names an outlet, a relay or a body of data rather than a
+    speaker (ruling 3), with a conjunction, «ل» or the article before it.
+
+    Example:
+        >>> data_or_outlet(fold("للأرقام")), data_or_outlet(fold("لحصيلة")), data_or_outlet(fold("لقيادة"))
+        (True, True, False)
+    """
+    forms = {norm, strip_clitic(norm)}
+    if norm.startswith("ل"):
+        forms.add(norm[1:])
+    if forms & word_list("outlet"):
+        return True
+    # an outlet noun with the article may be a body that speaks («بحسب الوكالة الأميركية
+    # لمكافحة المخدرات»); a body of data is none, whatever its form
+    for prefix in ("لل", "ال"):
+        if norm.startswith(prefix) and len(norm) - len(prefix) >= 3:
+            forms.add(norm[len(prefix):])
+    return bool(forms & word_list("data_source"))
 
 
 _WORD = re.compile(r"[#\w]+(?:[.,]\d+)*", re.UNICODE)

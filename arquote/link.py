@@ -38,7 +38,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Iterable, Sequence
 
-from .cues import CueForm, cue_form, definite, strip_clitic, tokenize, word_list
+from .cues import CueForm, cue_form, data_or_outlet, definite, strip_clitic, tokenize, word_list
 from .document import NumericClaim, Quote, Span, Speaker
 from .normalize import INVISIBLE, fold, normalize
 
@@ -887,7 +887,9 @@ def link(text: str, spans: Iterable[Span], fallback: Iterable[Span] = ()) -> Lin
             quote whose cue has no speaker of its own and whose verb agrees with none of
             the earlier speakers («أوضح كاتسي … نفت الخارجية علاقتها، وقالت: «…»») takes the
             agreeing one of these that stands before its cue in the same sentence; it then
-            counts as a SPEAKER span like the others.
+            counts as a SPEAKER span like the others. So does the one right after a source
+            cue («…»، وفق بيان لقيادة القوات) that has no speaker: such a cue never drops
+            its source.
 
     Returns:
         A :class:`LinkResult`.
@@ -967,9 +969,12 @@ def link(text: str, spans: Iterable[Span], fallback: Iterable[Span] = ()) -> Lin
                 if agrees(form, features(entry[1], entry[2])):
                     who = entry[1]
                     break
-            if (who is None and first is not None and fallback and cue is not None
-                    and form is not None and form.gender):
-                found = _agreeing_before(text, cue, form, fallback, cues, quotes)
+            if fallback and cue is not None and form is not None:
+                found = None
+                if form.cls == "source":  # «وفق»/«بحسب» name their source right after them
+                    found = _source_after(text, cue, fallback, cues, quotes)
+                elif who is None and first is not None and form.gender:
+                    found = _agreeing_before(text, cue, form, fallback, cues, quotes)
                 if found is not None:
                     borrowed.append(found)
             if who is None and first is not None:
@@ -989,6 +994,21 @@ def link(text: str, spans: Iterable[Span], fallback: Iterable[Span] = ()) -> Lin
     return LinkResult(tuple(result), tuple(speakers), tuple(cues))
 
 
+def _overlaps_any(m: Span, spans: Sequence[Span]) -> bool:
+    return any(s.start < m.end and m.start < s.end for s in spans)
+
+
+def _source_after(text: str, cue: Span, candidates: Sequence[Span], cues: Sequence[Span],
+                  quotes: Sequence[Span]) -> Span | None:
+    """The candidate that follows a source cue («وفق بيان لقيادة القوات») in its sentence."""
+    after = [m for m in candidates if m.start >= cue.end and m.start - cue.end <= 40
+             and _same_sentence(text, cue.end, m.start)
+             and not _between(quotes, cue.end, m.start)
+             and not _overlaps_any(m, quotes) and not _overlaps_any(m, cues)
+             and not data_or_outlet(fold(m.text.split()[0].lstrip("#")))]  # ruling 3
+    return min(after, key=lambda m: m.start) if after else None
+
+
 def _agreeing_before(text: str, cue: Span, form: CueForm, candidates: Sequence[Span],
                      cues: Sequence[Span], quotes: Sequence[Span]) -> Span | None:
     """The nearest candidate before ``cue`` in its sentence that its verb agrees with."""
@@ -996,8 +1016,7 @@ def _agreeing_before(text: str, cue: Span, form: CueForm, candidates: Sequence[S
               and _same_sentence(text, m.end, cue.start)
               and not _between(cues, m.end, cue.start)
               and not _between(quotes, m.end, cue.start)
-              and not any(s.start < m.end and m.start < s.end for s in quotes)
-              and not any(s.start < m.end and m.start < s.end for s in cues)
+              and not _overlaps_any(m, quotes) and not _overlaps_any(m, cues)
               and speaker_features(m.text)[0] is not None
               and agrees(form, speaker_features(m.text))]
     return max(before, key=lambda m: m.end) if before else None

@@ -133,6 +133,21 @@ def test_fallback_speaker_stands_in_when_no_earlier_speaker_agrees():
     assert r2.quotes[1].speaker.name == "كاتسي"
 
 
+def test_a_source_cue_takes_the_fallback_source_after_it():
+    t = ("«قلصنا عدد قواتنا بناءً على طلب الحكومة»، أوضحَ “كاتسي”.\n\n"
+         "«أدى قصف أربيل لمقتل مدني متعاقد مع التحالف»، وفق بيان لقيادة القوات الأميركية في العراق.")
+    model = [sp(t, "قلصنا عدد قواتنا بناءً على طلب الحكومة", "QUOTE"), sp(t, "أوضحَ", "CUE"),
+             sp(t, "كاتسي", "SPEAKER"), sp(t, "أدى قصف أربيل لمقتل مدني متعاقد مع التحالف", "QUOTE"),
+             sp(t, "وفق", "CUE")]
+    rules = [sp(t, "كاتسي", "SPEAKER"), sp(t, "بيان لقيادة القوات الأميركية في العراق", "SPEAKER")]
+    # «وفق» never drops its source: without one after it, pro-drop would pick كاتسي
+    assert link(t, model).quotes[1].speaker.name == "كاتسي"
+    r = link(t, model, fallback=rules)
+    assert r.quotes[1].speaker.name == "قيادة القوات الأميركية في العراق"
+    assert r.quotes[1].cue.start == t.index("وفق")
+    assert r.quotes[0].speaker.name == "كاتسي"
+
+
 def test_agreement_features():
     assert speaker_features("مسؤولون عراقيون")[1] == "pl"
     assert speaker_features("خلية الإعلام الأمني")[0] == "f"

@@ -149,6 +149,18 @@ def test_source_after_wafq_with_a_statement():
     assert who == "قيادة الشرطة في المدينة"
 
 
+def test_a_body_of_data_after_wafq_is_no_source():
+    # ruling 3: figures are no speaker, with the article or «ل» before them
+    for source in ("حسب الأرقام الرسمية المعلنة", "وفقاً لحصيلة أعدتها الوكالة", "وفقاً لبيانات وزارة الصحة"):
+        t = f"ارتفع عدد الإصابات في صفوف الجيش من 287 إلى 518 جندياً، {source}."
+        assert quotes(t) == [], source
+    # an agency that speaks is a source
+    t = "الحبوب تحتوي على مادة الفنتانيل، بحسب الوكالة الأميركية لمكافحة المخدرات."
+    (kind, content, who, cue), = quotes(t)
+    assert (kind, content, cue) == ("indirect", "الحبوب تحتوي على مادة الفنتانيل", "بحسب")
+    assert who == "الوكالة الأميركية لمكافحة المخدرات"
+
+
 def test_clause_attributed_by_bihasab_ma():
     t = "السيول ستصل إلى الوادي خلال ساعات، بحسب ما أكد مصدر في الدفاع المدني."
     (kind, content, who, cue), = quotes(t)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
 
-from ..cues import (COMPLEMENTIZERS, CueForm, Token, cue_lexicon, definite, strip_clitic, tokenize,
+from ..cues import (COMPLEMENTIZERS, CueForm, Token, cue_lexicon, data_or_outlet, definite, strip_clitic, tokenize,
                     word_list)
 from ..document import Document, Span
 from ..extractor import Extractor, check_text
@@ -182,7 +182,7 @@ def _hamza_alef(tok: Token) -> str:
 @lru_cache(maxsize=1)
 def _known_words() -> frozenset[str]:
     sections = ("title", "rank", "speaker_head", "plural", "broken_plural_nonhuman", "dual", "masculine",
-                "outlet", "pronoun_source", "time", "adverbial", "not_speaker", "headline_stop")
+                "outlet", "data_source", "pronoun_source", "time", "adverbial", "not_speaker", "headline_stop")
     return _name_stops() | word_list(*sections) | _ISSUING | _NOT_NAME | _TITLE_NOUNS
 
 
@@ -958,9 +958,7 @@ def _postposed_source(v: _View, cue_i: int, end_i: int) -> tuple[int, int] | Non
     if not chunks:
         return None
     a, b = chunks[0]
-    head = v.norms[a]
-    if head in word_list("outlet") or strip_clitic(head) in word_list("outlet") \
-            or head.startswith("ل") and head[1:] in word_list("outlet"):
+    if data_or_outlet(v.norms[a]):  # ruling 3: «وفقاً لبيانات …», «حسب الأرقام الرسمية»
         return None
     span, named = _chunk_speaker(v, a, b)
     return span
