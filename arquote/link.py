@@ -616,6 +616,13 @@ def _clean_name(mention: str) -> str:
         if i == 0 and (w.startswith("وال") or w.startswith("وو")) and len(w) > 4 \
                 and not fold(w).startswith("والد"):  # «والدتها» is a word, not «و» + «الدتها»
             w = w[1:]
+        elif i == 0 and fold(w).startswith("ل") and len(fold(w)) > 3:
+            # «وفقاً لمصدر مطلع», «بحسب للمتحدث»: the preposition glued to a speaker word
+            f, lex = fold(w), word_list("speaker_head", "title", "rank", "plural")
+            if f.startswith("لل") and "ال" + f[2:] in lex:
+                w = "ال" + _drop_folded(w, 2)
+            elif not f.startswith("لل") and f[1:] in lex:
+                w = _drop_folded(w, 1)
         words.append(w)
     return " ".join(words)
 
@@ -632,9 +639,11 @@ def _is_common(name: str) -> bool:
 
 
 def _statement_source(name: str) -> str | None:
-    """«بيان للخلية» → «الخلية»; «بيان لقيادة القوات» → «قيادة القوات»; else None."""
+    """«بيان للخلية» → «الخلية»; «بيان لقيادة القوات» → «قيادة القوات»; «بيانات وزارة
+    الصناعة» → «وزارة الصناعة» (ruling 44); else None."""
     words = name.split()
-    if len(words) >= 2 and _bare(fold(words[0])) in ("بيان", "تصريح", "تقرير", "رساله") \
+    if len(words) >= 2 and (_bare(fold(words[0])) in ("بيان", "تصريح", "تقرير", "رساله")
+                            or fold(words[0]) in word_list("data_source")) \
             and not fold(words[0]).startswith("ال"):
         second = fold(words[1])
         construct = len(words) > 2 and definite(fold(words[2]))
@@ -646,8 +655,8 @@ def _statement_source(name: str) -> str | None:
         f = fold(first)
         if f.startswith("لل"):
             rest[0] = "ال" + _drop_folded(first, 2)
-        elif f.startswith("ل") and len(f) > 3:
-            rest[0] = _drop_folded(first, 1)
+        elif f.startswith("ل") and len(f) > 3 and f not in word_list("speaker_head", "title"):
+            rest[0] = _drop_folded(first, 1)  # (not «لجنة»: «تقرير لجنة برلمانية»)
         elif f in ("من", "عن") and len(rest) > 1:
             rest = rest[1:]
         return " ".join(rest)
@@ -699,6 +708,12 @@ def _expand_org(words: Sequence[tuple[str, str]], name: str) -> str:
     return best
 
 
+#: First names that start with و, which a sentence-initial conjoined verb (ورفض) does not.
+_WAW_NAMES = frozenset(fold(w) for w in (
+    "وليد وائل وفاء وسام وجدي وحيد وديع وهبي ولاء وداد وصفي وهيب وجيه وضاح وليام ويليام وارن "
+    "والتر ويلسون وفيق وحيدة وصال وعد").split())
+
+
 def _expand_person(words: Sequence[tuple[str, str]], name: str) -> str:
     """«وليامز» → «ديف وليامز» when the text writes a first name before the surname
     after a title, a mark, a hashtag or at a line start."""
@@ -717,9 +732,11 @@ def _expand_person(words: Sequence[tuple[str, str]], name: str) -> str:
         if first in _NOT_SUBJECT or first in _BEFORE_SUBJECT \
                 or _DIACRITICS.sub("", words[i - 1][1]) in _COMPLEMENT_WRITTEN | _EMPHASIS_WRITTEN:
             continue  # «وكانت حورية», «أن أحلام»: a particle, not a first name
-        if first.isdigit():
-            continue
+        if first.isdigit() or first[0] == "ت" and first[-1] == "ت" and len(first) >= 5:
+            continue  # «تطرقت نانسي»: a verb of the تفعّلت form before the name, no first name
         prev = folded[i - 2] if i >= 2 else "|"
+        if prev == "|" and first[0] in "وف" and len(first) >= 4 and first not in _WAW_NAMES:
+            continue  # «ورفض بولتون» opening a sentence: a conjoined verb, not a first name
         if prev == "|" or definite(prev) or prev in word_list("title", "rank"):
             return f"{words[i - 1][1]} {words[i][1]}"
     return name

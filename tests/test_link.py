@@ -445,3 +445,19 @@ def test_a_naming_verb_with_no_name_after_it_leaves_the_mention_alone():
     t = "وقال رجل يدعى، كما عرف نفسه، إن القصف استمر."
     span = sp(t, "رجل يدعى", "SPEAKER")
     assert speaker_mention(t, span) == span
+
+
+def test_a_verb_before_a_name_is_no_first_name():
+    # «ورفض بولتون» opens a sentence with a conjoined verb; «وليد» is a first name
+    t = "وقال بولتون إن القوة غير كافية. ورفض بولتون الاحد تعزيز القوة."
+    assert canonical_name(t, ["بولتون"]) == "بولتون"
+    t = "وقال جنبلاط إن الحوار ضروري. وليد جنبلاط زعيم الحزب."
+    assert canonical_name(t, ["جنبلاط"]) == "وليد جنبلاط"
+    t = 'وفي حديث مع "العربية.نت" تطرقت نانسي إلى الأغنية الخليجية.'
+    assert canonical_name(t, ["نانسي"]) == "نانسي"
+
+
+def test_a_bodys_data_are_named_by_the_body():
+    t = "وأفادت بيانات وزارة الصناعة بأن عدد السياح ارتفع."
+    assert canonical_name(t, ["بيانات وزارة الصناعة"]) == "وزارة الصناعة"
+    assert canonical_name(t, ["بيانات رسمية"]) == "بيانات رسمية"

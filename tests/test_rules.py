@@ -681,3 +681,63 @@ def test_only_names_lose_the_article_reading_of_hamza_before_lam():
     # a lexicon word (ألقى: an issuing verb; إليها), a nisba and a written article keep it
     assert read_as_article == {"وألقى": True, "إلهام": False, "إليها": True,
                                "ألمعلوماتي": True, "الألماني": True, "وإلياس": False}
+
+
+def test_a_bodys_data_as_subject_speak_for_the_body():
+    # ruling 44: «بيانات وزارة الصناعة» is the ministry's word, «بيانات رسمية» names no body
+    t = "وأفادت بيانات وزارة الصناعة بأن عدد السياح الأجانب ارتفع هذا العام."
+    (kind, content, who, cue), = quotes(t)
+    assert (content, cue, who) == ("عدد السياح الأجانب ارتفع هذا العام", "وأفادت", "وزارة الصناعة")
+    t = "وأفادت بيانات رسمية بأن عدد السياح الأجانب ارتفع هذا العام."
+    assert quotes(t)[0][2] == "بيانات رسمية"
+
+
+def test_a_participle_takes_the_subject_of_the_verb_that_opens_its_sentence():
+    # ruling 45: the opening verb is no cue (عبّر، فنّد), its subject a title or a marked name
+    t = ("وقال أوربان إن حزبه سيفوز. وقد عبر زعيم هذه الكتلة الفرنسي جوزف دول عن أمله في فوز "
+         "أوربان، معتبرا أنه سيواصل تأمين الاستقرار للمواطنين.")
+    assert [q[2] for q in quotes(t)] == ["أوربان", "جوزف دول"]
+    t = ("وقال الوزير إن المفاوضات متواصلة. وفند الكاتب العام للنقابة فتحي الرويسي، ما أعلن عنه "
+         "المكلف بمهمة لدى الوزير، بشأن التوصل إلى اتفاق بين الطرفين، مؤكدا ان ذلك خبر عار من الصحة.")
+    assert [q[2] for q in quotes(t)] == ["الوزير", "فتحي الرويسي"]
+    # «بين الطرفين» is a preposition, not the cue «بيّن»: with no subject of its own the
+    # participle goes back to the speaker named before
+    t = ("وقال الوزير إن المفاوضات متواصلة. وجرت جلسة تفاوضية يوم الثلاثاء بين الطرفين، مؤكدا ان "
+         "ذلك خبر عار من الصحة.")
+    assert [q[2] for q in quotes(t)] == ["الوزير", "الوزير"]
+    # a bare name after a conjoined verb may be its object: the earlier speaker stays
+    t = ("وقالت سامنتا باور إن الاتفاق جيد. ودعت طهران إلى اقتناص الفرصة، واعدة بأن "
+         "بلادها ستفي بالتزاماتها.")
+    assert [q[2] for q in quotes(t)] == ["سامنتا باور", "سامنتا باور"]
+
+
+def test_al_aam_after_a_title_is_general_not_the_year():
+    t = "قال المدير العام للأمن العام اللبناني اللواء عباس إبراهيم إن الحدود مضبوطة تماما."
+    assert quotes(t)[0][2] == "عباس إبراهيم"
+    t = "وقال الوزير العام الماضي إن الحدود مضبوطة تماما."
+    assert quotes(t)[0][2] == "الوزير"
+
+
+def test_a_first_name_written_without_its_hamza_is_a_name():
+    t = "قالت الممثلة المصرية الهام شاهين إنها مستعدة للعودة إلى المسرح."
+    assert quotes(t)[0][2] == "الهام شاهين"
+    t = "وقال رئيس الحكومة الياس الفخفاخ إن الوضع الاقتصادي صعب."
+    assert quotes(t)[0][2] == "الياس الفخفاخ"
+    t = "وأكد الدور الهام للمرأة أن المجتمع بخير."  # «الهام» = important: no name here
+    assert quotes(t)[0][2] == "الدور الهام للمرأة"
+
+
+def test_a_source_cue_opening_the_sentence_quotes_the_rest():
+    # ruling 46: ruling 3 with the source first
+    t = "وحسب مصادر أمنية، فقد أشارت الحصيلة الأولية إلى مقتل 14 شخصا وجرح 74 آخرين."
+    (kind, content, who, cue), = quotes(t)
+    assert (kind, content, who, cue) == ("indirect", "أشارت الحصيلة الأولية إلى مقتل 14 شخصا وجرح 74 آخرين",
+                                         "مصادر أمنية", "وحسب")
+    t = "وطبقا لمصدر مطلع، فإن هذا التحقيق ستجريه لجنة الأوراق المالية الأميركية."
+    (kind, content, who, cue), = quotes(t)
+    assert (content, who, cue) == ("هذا التحقيق ستجريه لجنة الأوراق المالية الأميركية", "مصدر مطلع", "وطبقا")
+    # an outlet relays, data count, an agreement does not speak
+    for t in ("وحسب الوكالة، وقّع وزير المالية ومحافظ البنك المركزي اتفاقية تسليم المبلغ.",
+              "وبحسب آخر بيانات المفوضية، تزايدت أعداد النازحين إلى أكثر من مليون شخص.",
+              "وحسب الاتفاق، يجب على مجلس الأمن الموافقة عليه في أقرب فرصة ممكنة."):
+        assert quotes(t) == [], t

@@ -163,6 +163,12 @@ def mark_pairs(text: str) -> list[tuple[int, int]]:
 _HAMZA_ALEF = "\u0675"
 
 
+#: First names that open with «إل»/«أل», as written without the hamza («الهام شاهين»,
+#: «الياس الفخفاخ»): read as names, not the article, when a name follows them.
+_BARE_ALEF_NAMES = _F("الهام الياس الفت اليسا اليسار الكسندر البرت الفريد اليزابيث اليكس "
+                      "الكسي البيرتو الفونسو اليكسي")
+
+
 def _hamza_alef(tok: Token) -> str:
     """The token's folded form, keeping a written hamza on an initial «أل»/«إل» as no article.
 
@@ -194,6 +200,13 @@ class _View:
         self.toks: list[Token] = tokenize(text)
         self.starts = [t.start for t in self.toks]
         self.norms = [_hamza_alef(t) for t in self.toks]
+        for k in range(len(self.toks) - 1):
+            # «الممثلة الهام شاهين»: a first name written without its hamza, before a surname
+            nxt = self.norms[k + 1]
+            if self.norms[k] in _BARE_ALEF_NAMES and (_namey(nxt) or definite(nxt) and not _adjective(nxt)
+                                                      and nxt not in _known_words()) \
+                    and not self.text[self.toks[k].end:self.toks[k + 1].start].strip():
+                self.norms[k] = _HAMZA_ALEF + self.norms[k][1:]
         lex = cue_lexicon()
         self.cue: list[CueForm | None] = [lex.get(n) for n in self.norms]
         self.pairs = mark_pairs(text)
@@ -301,9 +314,22 @@ def _addressee(v: _View, k: int) -> bool:
         or (rest.startswith("ل") and "ال" + rest[1:] in outlets)
 
 
+_YEAR_TAILS = _F("الماضي المقبل الحالي الجاري القادم المنصرم السابق الفائت")
+
+
+def _general(v: _View, k: int, phrase_start: int) -> bool:
+    """«العام» inside a speaker phrase is «general» (الكاتب العام، المدير العام للأمن العام),
+    not «the year», which a time word or a number follows (…العام الماضي، العام 2015)."""
+    if v.norms[k] not in ("العام", "العامه") or k <= phrase_start:
+        return False
+    nxt = v.norms[k + 1] if k + 1 < len(v.toks) else ""
+    return not (nxt in _YEAR_TAILS or nxt[:1].isdigit())
+
+
 def _stop(v: _View, k: int, phrase_start: int) -> bool:
     n = v.norms[k]
-    if n in word_list("time") or v.is_comp(k) or v.cue[k] is not None and k > phrase_start:
+    if n in word_list("time") and not _general(v, k, phrase_start) or v.is_comp(k) \
+            or v.cue[k] is not None and k > phrase_start:
         return True
     if n in ("في", "خلال", "عبر", "ب", "علي", "الي", "عن") and k + 1 < len(v.toks):
         nxt = strip_clitic(v.norms[k + 1])
@@ -399,6 +425,13 @@ def _chunk_speaker(v: _View, lo: int, hi: int) -> tuple[tuple[int, int] | None, 
         # «متحدث باسم حكومة باراغواي»: the body the spokesperson speaks for
         span, _ = _chunk_speaker(v, k + 2, hi)
         return span, False
+    if first in word_list("data_source") and k + 1 < hi and not v.inside[k + 1]:
+        # ruling 44: «وأفادت بيانات وزارة الصناعة بأن …»: a body's data speak for the body
+        nxt = v.norms[k + 1]
+        if nxt in word_list("speaker_head", "title") or _bare_word(nxt) in word_list("speaker_head"):
+            span, named = _chunk_speaker(v, k + 1, hi)
+            if span is not None:
+                return span, named
     is_title = first in titles
     if _abbreviated_title(v, k, hi):
         return _name_from(v, k + 1, hi), True  # «د. أحمد سالم», «م. خالد», «د. الزهراني»
@@ -686,20 +719,103 @@ def _conj(v: _View, i: int) -> bool:
 
 
 def _main_subject(v: _View, cue_i: int) -> tuple[int, int] | None:
-    """The subject of the nearest finite speech verb before ``cue_i`` in its sentence."""
+    """The subject of the nearest finite speech verb before ``cue_i`` in its sentence, else
+    of the verb that opens the sentence (``_opening_subject``)."""
     for m in range(cue_i - 1, max(-1, cue_i - 40), -1):
         if v.sentence_break(v.toks[m].end, v.toks[cue_i].start):
-            return None
+            return _opening_subject(v, m + 1, cue_i)
         form = v.cue[m]
         if form is None or v.inside[m] or form.kind not in ("past", "present") or form.cls == "source":
             continue
-        if v.norms[m - 1] in _REL if m else False:
+        if m and v.norms[m - 1] in _REL:
             continue
+        if form.weak and v.strong_cue(m) is None and not _clause_opening(v, m):
+            continue  # a bare homograph mid-clause is a noun: «بين الطرفين», «في رد»
         sp = _speaker_after(v, m, cue_i)
         if sp is None and not _conj(v, m):
             sp = _speaker_before(v, m)
         return sp
+    return _opening_subject(v, 0, cue_i) if cue_i < 40 else None  # (no sentence start in reach)
+
+
+#: Words that open a clause without being its verb.
+_NOT_VERB = _F("من منذ بعد قبل خلال عند عندما حين حينما لدى رغم برغم وفي في وفيما ومن وبعد وقبل "
+               "وخلال وعند وعندما وحين وحينما ورغم وبرغم وعلى على وإلى إلى ومع مع وبين بين وذلك ذلك "
+               "وهو وهي هو هي وهم هم وهذا هذا وهذه هذه ولم لم ولن لن ولا لا وما ما وإن إن وكان كان "
+               "وكانت كانت ويأتي يأتي وتأتي تأتي")
+
+
+def _opening_subject(v: _View, lo: int, cue_i: int) -> tuple[int, int] | None:
+    """Ruling 45: the subject of the verb that opens the sentence, for a participle cue.
+
+    «وقد عبّر زعيم الكتلة جوزف دول عن أمله …، معتبراً أنه …»: the sentence opens with a verb
+    that is no cue (عبّر، فنّد، قدّم), and the subject right after it is the source of a
+    participle (or of a «وقال» with no subject of its own) later in the same sentence, rather
+    than a speaker named sentences before. Tokens [lo, cue_i) are the sentence up to the
+    cue; only its first clause is read (or the one after a short opener: «من جانبه، نقل …»).
+    Returns ``None`` when no verb with a titled or marked subject opens it, or when the
+    verb's gender (a feminine «ت» ending) disagrees with the cue's.
+    """
+    form = v.cue[cue_i]
+    k = lo
+    for _ in range(2):  # the sentence's first clause, or the one after a short opener
+        while k < cue_i and v.norms[k] in _CONNECTORS:
+            k += 1
+        if k + 1 >= cue_i:
+            return None
+        sp = _verb_subject(v, k, cue_i, form)
+        if sp is not None:
+            return sp
+        # «من جانبه، نقل …», «وخلال ساعات رد …»: an opener of up to six words and a comma
+        nxt = next((j for j in range(k + 1, min(cue_i, k + 7)) if any(c in v.gap(j - 1, j) for c in "،,")), None)
+        if nxt is None:
+            return None
+        k = nxt
     return None
+
+
+def _verb_subject(v: _View, k: int, cue_i: int, form: CueForm | None) -> tuple[int, int] | None:
+    """The subject after token ``k`` when ``k`` reads as a verb that is no cue."""
+    n = v.norms[k]
+    body = n[1:] if n[:1] in ("و", "ف") and len(n) > 3 else n
+    after_qad = k > 0 and v.norms[k - 1] in ("قد", "وقد", "لقد", "فقد")  # «وقد عبّر»: a verb
+    if v.cue[k] is not None or v.inside[k] or not 3 <= len(body) <= 7 or not body.isalpha() \
+            or body.isascii() or definite(body):
+        return None
+    if not after_qad and (n in _NOT_VERB or body in _NOT_VERB or body in _known_words()
+                          or n in _known_words() or n in _NOT_NAME):
+        return None
+    if any(c in v.gap(k, k + 1) for c in "،,:;؛()"):
+        return None
+    if form is not None and form.gender == "m" and body.endswith("ت") \
+            or form is not None and form.gender == "f" and not (body.endswith("ت") or body[0] == "ت"):
+        return None  # «دانت الأمانة …، ووصفه»: the verbs disagree
+    end = next((j for j in range(k + 1, cue_i) if any(c in v.gap(j - 1, j) for c in "،,:;؛()")
+                or v.cue[j] is not None), cue_i)
+    nxt = v.norms[k + 1]
+    if not (definite(nxt) or nxt in word_list("title", "rank", "speaker_head") or _namey(nxt)
+            or v.text[v.toks[k + 1].start - 1:v.toks[k + 1].start] in "\"“«#"):
+        return None
+    titled = nxt in word_list("title", "rank", "speaker_head") or _bare_word(nxt) in word_list("title", "speaker_head")
+    marked = v.text[v.toks[k + 1].start - 1:v.toks[k + 1].start] in "\"“«#" or nxt.startswith("#")
+    if not (titled or marked):
+        # «ودعت طهران إلى …», «وانتقد بند الاتفاق», «محمد بدأ الفيديو»: a bare name after a
+        # verb-shaped word may be its object, or the word a name; a title or a marked name
+        # right after a verb is its subject
+        return None
+    span, named = _chunk_speaker(v, k + 1, end)
+    if span is None or not named and not titled:
+        return None  # a definite noun after a verb-shaped word is no subject by itself
+    if v.index_at(span[0]) != k + 1 and not titled:
+        return None  # the subject stands right after its verb
+    return span
+
+
+def _clause_opening(v: _View, k: int) -> bool:
+    """Token ``k`` opens its clause: first in its sentence or after a comma («من جانبه، نقل
+    …»), or after a connector (وقد، ثم)."""
+    return k == 0 or v.sentence_break(v.toks[k - 1].end, v.toks[k].start) or v.norms[k - 1] in _CONNECTORS \
+        or any(c in v.gap(k - 1, k) for c in "،,")
 
 
 def _skip_adverbial(v: _View, a: int, b: int) -> int:
@@ -960,8 +1076,24 @@ def _postposed_source(v: _View, cue_i: int, end_i: int) -> tuple[int, int] | Non
     a, b = chunks[0]
     if data_or_outlet(v.norms[a]):  # ruling 3: «وفقاً لبيانات …», «حسب الأرقام الرسمية»
         return None
-    span, named = _chunk_speaker(v, a, b)
+    saved = v.norms[a]
+    v.norms[a] = _after_lam(saved)  # «وفقاً للمتحدث باسم الجيش»: read as «المتحدث»
+    try:
+        span, named = _chunk_speaker(v, a, b)
+    finally:
+        v.norms[a] = saved
     return span
+
+
+def _after_lam(n: str) -> str:
+    """A folded word less the preposition «ل» glued to a speaker word: «لمصدر» → «مصدر»,
+    «للمتحدث» → «المتحدث»; any other word unchanged (لبنان، ليلى)."""
+    lex = word_list("speaker_head", "title", "rank", "plural") | _SPOKES
+    if n.startswith("لل") and "ال" + n[2:] in lex:
+        return "ال" + n[2:]
+    if n.startswith("ل") and len(n) > 3 and n[1:] in lex:
+        return n[1:]
+    return n
 
 
 def _indirect_quotes(v: _View, found: "_Found") -> None:
@@ -1164,6 +1296,59 @@ def _according_to(v: _View, found: "_Found") -> None:
         found.add(start, end, cue_i, sp)
 
 
+#: «وبحسب X، فإن …»: particles after the source before the clause, left out of the quote.
+_CLAUSE_LEADS = _F("فإن فان فانه فإنه فانها فإنها فانهم فإنهم فقد")
+
+
+def _according_to_first(v: _View, found: "_Found") -> None:
+    """Ruling 46: «وبحسب مصادر ليبية، فإن …» / «ووفقاً لمصدر مطلع، …»: a source cue that opens
+    its sentence, its source and a comma (or «فإن») make the rest of the sentence an
+    indirect quote of that source, as ruling 3 does for a source after the clause. The
+    source must be a person, a body that speaks or a document (ruling 36), not an outlet or
+    data (ruling 3, 43: «وبحسب وكالة رويترز، …» relays, «وحسب الأرقام، …» counts), nor a
+    word that is neither («وحسب الاتفاق، يجب …»).
+    """
+    text = v.text
+    speakers = word_list("speaker_head", "title", "rank", "plural")
+    for i in range(len(v.toks)):
+        form = v.cue[i]
+        if form is None or form.cls != "source" or i in found.used or v.inside[i]:
+            continue
+        if i and not v.sentence_break(v.toks[i - 1].end, v.toks[i].start) and v.norms[i - 1] not in _CONNECTORS:
+            continue
+        if i + 2 >= len(v.toks) or _pronoun_source(v, i + 1):
+            continue
+        end_i = _sentence_end_index(v, i)
+        # the source ends at the first comma, or right before «فإن»
+        stop = next((j for j in range(i + 2, min(end_i, i + 10))
+                     if any(c in v.gap(j - 1, j) for c in "،,") or v.norms[j] in _CLAUSE_LEADS), None)
+        if stop is None:
+            continue
+        sp = _postposed_source(v, i, stop)
+        if sp is None:
+            continue
+        first, last = v.index_at(sp[0]), v.index_at(sp[1])
+        head = _after_lam(v.norms[first])
+        words = [v.norms[k] for k in range(first, last)]
+        marked = v.text[sp[0] - 1:sp[0]] in "\"“«#"
+        if any(data_or_outlet(w) for w in words[:2]) or _bare_word(head) in word_list("outlet"):
+            continue  # ruling 43: «وبحسب آخر بيانات المفوضية، …»; «وحسب الوكالة، …» relays
+        if not (marked or head in speakers or _bare_word(head) in speakers
+                or strip_clitic(head) in speakers or _bare_word(head) in _DOCUMENTS or head in _DOCUMENTS):
+            continue  # «وحسب الاتفاق»، «وحسب دفاتر الحسابات»، «ووفق كلام …»: no source that speaks
+        k = stop
+        while k < end_i and v.norms[k] in _CLAUSE_LEADS:
+            k += 1
+        if k >= end_i:
+            continue
+        start = v.toks[k].start
+        end = _trim_end(text, _clause_end(v, start), start)
+        if found.taken.overlaps(start, end) or len(tokenize(text[start:end])) < 4:
+            continue
+        cue_i = i + 2 if v.norms[i + 1] == "ما" and v.cue[i + 2] is not None else i
+        found.add(start, end, cue_i, sp)
+
+
 def find_spans(text: str) -> Candidates:
     """The QUOTE, SPEAKER and CUE spans the patterns find in ``text``.
 
@@ -1174,7 +1359,8 @@ def find_spans(text: str) -> Candidates:
     """
     v = _View(text)
     found = _Found()
-    for pattern in (_direct_quotes, _indirect_quotes, _colon_statements, _according_to, _headlines):
+    for pattern in (_direct_quotes, _indirect_quotes, _colon_statements, _according_to, _according_to_first,
+                    _headlines):
         pattern(v, found)
     quotes, speakers, cue_idx = found.quotes, found.speakers, found.cues
     q_spans = _dedupe([Span.of(text, s, e, "QUOTE") for s, e in quotes if e > s])
