@@ -371,11 +371,11 @@ def _same_sentence(text: str, a: int, b: int) -> bool:
 def _find_speaker(text: str, quote: Span, cue: Span | None, mentions: Sequence[Span],
                   cues: Sequence[Span], quotes: Sequence[Span]) -> Span | None:
     if cue is not None and cue.end <= quote.start:
-        after = [m for m in mentions if cue.end <= m.start and m.end <= quote.start
-                 and _same_sentence(text, cue.end, m.start)
-                 and not _between(cues, cue.end, m.start)]
+        after = sorted((m for m in mentions if cue.end <= m.start and m.end <= quote.start
+                        and _same_sentence(text, cue.end, m.start)
+                        and not _between(cues, cue.end, m.start)), key=lambda m: m.start)
         if after:
-            return min(after, key=lambda m: m.start)
+            return _name_in_phrase(text, after)
         before = [m for m in mentions if m.end <= cue.start and cue.start - m.end <= 160
                   and _same_sentence(text, m.end, cue.start)
                   and not _between(cues, m.end, cue.start)
@@ -399,6 +399,34 @@ def _find_speaker(text: str, quote: Span, cue: Span | None, mentions: Sequence[S
              and _same_sentence(text, quote.end, m.start)
              and not _between(quotes, quote.end, m.start)]
     return min(after, key=lambda m: m.start) if after else None
+
+
+_PHRASE_GAP = re.compile(r"[.!?؟،,:;؛()\n]")
+#: Words before a medium, not a name: «عبر موقع "فيسبوك"», «على صفحته».
+_VIA = frozenset(fold(w) for w in ("عبر", "موقع", "صفحة", "صفحته", "صفحتها", "حساب", "حسابه", "حسابها"))
+
+
+def _name_in_phrase(text: str, mentions: Sequence[Span]) -> Span:
+    """The first of ``mentions`` (in text order), or the proper name that follows it in the
+    same source phrase when the first only describes (the guideline's name alone):
+    «رأى زعيم اليمين الحاكم في بولندا ياروسلاف كاتشينسكي أن» → ``ياروسلاف كاتشينسكي``
+    when «زعيم اليمين» and the name were found as two mentions."""
+    first = mentions[0]
+    if not _is_common(_clean_name(first.text)):
+        return first
+    adverbial = word_list("adverbial")
+    for m in mentions[1:]:
+        gap = text[first.end:m.start]
+        core = gap.rstrip(" " + OPEN_MARKS)  # «العقيد “ديف وليامز”»: a mark right before the name
+        words = [t.norm for t in tokenize(core)]
+        if _PHRASE_GAP.search(gap) or len(words) > 6 or any(c in core for c in OPEN_MARKS) \
+                or core.endswith(("ـ", " ل")) or any(w in adverbial or w[1:] in adverbial or w in _VIA
+                                                   for w in words):
+            # «أحد الأطباء لـ"إيمان"» (an addressee), «الفنان في تغريدة على موقع "تويتر"»
+            break
+        if not _is_common(_clean_name(m.text)):
+            return m
+    return first
 
 
 # -- clustering and canonical names -------------------------------------------------------

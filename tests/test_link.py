@@ -461,3 +461,21 @@ def test_a_bodys_data_are_named_by_the_body():
     t = "وأفادت بيانات وزارة الصناعة بأن عدد السياح ارتفع."
     assert canonical_name(t, ["بيانات وزارة الصناعة"]) == "وزارة الصناعة"
     assert canonical_name(t, ["بيانات رسمية"]) == "بيانات رسمية"
+
+
+def test_a_describing_mention_gives_way_to_the_name_in_its_phrase():
+    # the guideline's name alone: a model may tag the title and the name as two mentions
+    t = "وقد رأى زعيم اليمين الحاكم في بولندا ياروسلاف كاتشينسكي أن الحرية مرتبطة بالسيادة"
+    spans = [sp(t, "رأى", "CUE"), sp(t, "زعيم اليمين", "SPEAKER"), sp(t, "ياروسلاف كاتشينسكي", "SPEAKER"),
+             sp(t, "الحرية مرتبطة بالسيادة", "QUOTE")]
+    assert link(t, spans).quotes[0].speaker.name == "ياروسلاف كاتشينسكي"
+    # an addressee after the source is no source: «أحد الأطباء لـ"إيمان"»
+    t = 'وأوضح أحد الأطباء المعالجين لـ"إيمان" أنها لن تقف على قدميها لمدة عام'
+    spans = [sp(t, "وأوضح", "CUE"), sp(t, "أحد الأطباء المعالجين", "SPEAKER"), sp(t, "إيمان", "SPEAKER"),
+             sp(t, "لن تقف على قدميها لمدة عام", "QUOTE")]
+    assert link(t, spans).quotes[0].speaker.name == "أحد الأطباء المعالجين"
+    # nor a medium: «في تغريدة على موقع "تويتر"»
+    t = 'وقال الفنان في تغريدة على موقع "تويتر" إن الأغنية جاهزة للنشر'
+    spans = [sp(t, "وقال", "CUE"), sp(t, "الفنان", "SPEAKER"), sp(t, "تويتر", "SPEAKER"),
+             sp(t, "الأغنية جاهزة للنشر", "QUOTE")]
+    assert link(t, spans).quotes[0].speaker.name == "الفنان"
