@@ -683,48 +683,47 @@ def test_only_names_lose_the_article_reading_of_hamza_before_lam():
                                "ألمعلوماتي": True, "الألماني": True, "وإلياس": False}
 
 
-def test_a_bodys_data_as_subject_speak_for_the_body():
-    # ruling 44: «بيانات وزارة الصناعة» is the ministry's word, «بيانات رسمية» names no body
-    t = "وأفادت بيانات وزارة الصناعة بأن عدد السياح الأجانب ارتفع هذا العام."
-    (kind, content, who, cue), = quotes(t)
-    assert (content, cue, who) == ("عدد السياح الأجانب ارتفع هذا العام", "وأفادت", "وزارة الصناعة")
-    t = "وأفادت بيانات رسمية بأن عدد السياح الأجانب ارتفع هذا العام."
-    assert quotes(t)[0][2] == "بيانات رسمية"
+# each case: a text and the speaker of each quote the engine finds in it, in order
+SPEAKER_CASES = {
+    # ruling 44: a body's data speak for the body; data naming no body keep their phrase
+    "data of a body": ("وأفادت بيانات وزارة الصناعة بأن عدد السياح الأجانب ارتفع هذا العام.",
+                       ["وزارة الصناعة"]),
+    "data of no body": ("وأفادت بيانات رسمية بأن عدد السياح الأجانب ارتفع هذا العام.", ["بيانات رسمية"]),
+    # ruling 45: a participle takes the titled subject of the (non-cue) verb opening its sentence
+    "opening verb after قد": ("وقال أوربان إن حزبه سيفوز. وقد عبر زعيم هذه الكتلة الفرنسي جوزف دول عن أمله "
+                              "في فوز أوربان، معتبرا أنه سيواصل تأمين الاستقرار للمواطنين.",
+                              ["أوربان", "جوزف دول"]),
+    "conjoined opening verb": ("وقال الوزير إن المفاوضات متواصلة. وفند الكاتب العام للنقابة فتحي الرويسي، ما أعلن "
+                               "عنه المكلف بمهمة لدى الوزير، بشأن التوصل إلى اتفاق بين الطرفين، مؤكدا ان ذلك "
+                               "خبر عار من الصحة.", ["الوزير", "فتحي الرويسي"]),
+    # «بين الطرفين» is a preposition, not the cue «بيّن»: the earlier speaker keeps the quote
+    "between is no cue": ("وقال الوزير إن المفاوضات متواصلة. وجرت جلسة تفاوضية يوم الثلاثاء بين الطرفين، "
+                          "مؤكدا ان ذلك خبر عار من الصحة.", ["الوزير", "الوزير"]),
+    # a bare name after a conjoined verb may be its object: the earlier speaker keeps the quote
+    "bare name may be an object": ("وقالت سامنتا باور إن الاتفاق جيد. ودعت طهران إلى اقتناص الفرصة، واعدة "
+                                   "بأن بلادها ستفي بالتزاماتها.", ["سامنتا باور", "سامنتا باور"]),
+    # «العام» in a speaker phrase is «general», «the year» before a time word
+    "general after a title": ("قال المدير العام للأمن العام اللبناني اللواء عباس إبراهيم إن الحدود "
+                              "مضبوطة تماما.", ["عباس إبراهيم"]),
+    "the year": ("وقال الوزير العام الماضي إن الحدود مضبوطة تماما.", ["الوزير"]),
+    # a first name written without its hamza is a name; «الهام» = important is not
+    "hamza-less first name": ("قالت الممثلة المصرية الهام شاهين إنها مستعدة للعودة إلى المسرح.",
+                              ["الهام شاهين"]),
+    "hamza-less name, article surname": ("وقال رئيس الحكومة الياس الفخفاخ إن الوضع الاقتصادي صعب.",
+                                         ["الياس الفخفاخ"]),
+    "al-haam meaning important": ("وأكد الدور الهام للمرأة أن المجتمع بخير.", ["الدور الهام للمرأة"]),
+}
 
 
-def test_a_participle_takes_the_subject_of_the_verb_that_opens_its_sentence():
-    # ruling 45: the opening verb is no cue (عبّر، فنّد), its subject a title or a marked name
-    t = ("وقال أوربان إن حزبه سيفوز. وقد عبر زعيم هذه الكتلة الفرنسي جوزف دول عن أمله في فوز "
-         "أوربان، معتبرا أنه سيواصل تأمين الاستقرار للمواطنين.")
-    assert [q[2] for q in quotes(t)] == ["أوربان", "جوزف دول"]
-    t = ("وقال الوزير إن المفاوضات متواصلة. وفند الكاتب العام للنقابة فتحي الرويسي، ما أعلن عنه "
-         "المكلف بمهمة لدى الوزير، بشأن التوصل إلى اتفاق بين الطرفين، مؤكدا ان ذلك خبر عار من الصحة.")
-    assert [q[2] for q in quotes(t)] == ["الوزير", "فتحي الرويسي"]
-    # «بين الطرفين» is a preposition, not the cue «بيّن»: with no subject of its own the
-    # participle goes back to the speaker named before
-    t = ("وقال الوزير إن المفاوضات متواصلة. وجرت جلسة تفاوضية يوم الثلاثاء بين الطرفين، مؤكدا ان "
-         "ذلك خبر عار من الصحة.")
-    assert [q[2] for q in quotes(t)] == ["الوزير", "الوزير"]
-    # a bare name after a conjoined verb may be its object: the earlier speaker stays
-    t = ("وقالت سامنتا باور إن الاتفاق جيد. ودعت طهران إلى اقتناص الفرصة، واعدة بأن "
-         "بلادها ستفي بالتزاماتها.")
-    assert [q[2] for q in quotes(t)] == ["سامنتا باور", "سامنتا باور"]
+@pytest.mark.parametrize("case", SPEAKER_CASES)
+def test_speaker_of_each_quote(case):
+    text, speakers = SPEAKER_CASES[case]
+    assert [who for _, _, who, _ in quotes(text)] == speakers
 
 
-def test_al_aam_after_a_title_is_general_not_the_year():
-    t = "قال المدير العام للأمن العام اللبناني اللواء عباس إبراهيم إن الحدود مضبوطة تماما."
-    assert quotes(t)[0][2] == "عباس إبراهيم"
-    t = "وقال الوزير العام الماضي إن الحدود مضبوطة تماما."
-    assert quotes(t)[0][2] == "الوزير"
-
-
-def test_a_first_name_written_without_its_hamza_is_a_name():
-    t = "قالت الممثلة المصرية الهام شاهين إنها مستعدة للعودة إلى المسرح."
-    assert quotes(t)[0][2] == "الهام شاهين"
-    t = "وقال رئيس الحكومة الياس الفخفاخ إن الوضع الاقتصادي صعب."
-    assert quotes(t)[0][2] == "الياس الفخفاخ"
-    t = "وأكد الدور الهام للمرأة أن المجتمع بخير."  # «الهام» = important: no name here
-    assert quotes(t)[0][2] == "الدور الهام للمرأة"
+def test_a_bodys_data_keep_the_quote_and_cue():
+    (kind, content, who, cue), = quotes(SPEAKER_CASES["data of a body"][0])
+    assert (kind, content, cue) == ("indirect", "عدد السياح الأجانب ارتفع هذا العام", "وأفادت")
 
 
 def test_a_source_cue_opening_the_sentence_quotes_the_rest():
