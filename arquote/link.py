@@ -994,7 +994,12 @@ def link(text: str, spans: Iterable[Span], fallback: Iterable[Span] = ()) -> Lin
     # pro-drop: the most recent agreeing speaker before the quote, else the next one.
     # History runs newest first (mentions before earlier quotes at equal positions) and is
     # walked lazily: sorting it anew for every quote made long documents quadratic.
-    events: list[tuple[int, Speaker, str]] = [(m.end, by_mention[m], m.text) for m in mentions]
+    # a document an adjectival clause describes («مقال يصف …») is the source of that clause
+    # alone: a later pro-drop verb continues the article's speaker, not the document
+    cue_at = {c.start: c for c in cues}
+    described = {m for m in mentions if _describes(text, m, cue_at.get(_SPACE.match(text, m.end).end()))}
+    only_described = {id(by_mention[m]) for m in described} - {id(by_mention[m]) for m in mentions if m not in described}
+    events: list[tuple[int, Speaker, str]] = [(m.end, by_mention[m], m.text) for m in mentions if m not in described]
     newest_first = sorted(events, key=lambda e: -e[0])
     newest_keys = [-e[0] for e in newest_first]
     oldest_first = sorted(events, key=lambda e: e[0])
@@ -1018,8 +1023,10 @@ def link(text: str, spans: Iterable[Span], fallback: Iterable[Span] = ()) -> Lin
                 found = None
                 if form.cls == "source":  # «وفق»/«بحسب» name their source right after them
                     found = _source_after(text, cue, fallback, cues, quotes)
-                elif who is None and first is not None and form.gender:
-                    found = _agreeing_before(text, cue, form, fallback, cues, quotes)
+                else:
+                    found = _described_document(text, cue, fallback)
+                    if found is None and who is None and first is not None and form.gender:
+                        found = _agreeing_before(text, cue, form, fallback, cues, quotes)
                 if found is not None:
                     borrowed.append(found)
             if who is None and first is not None:
@@ -1027,7 +1034,7 @@ def link(text: str, spans: Iterable[Span], fallback: Iterable[Span] = ()) -> Lin
             if who is None:
                 k = bisect.bisect_right(oldest_keys, q.end)
                 who = oldest_first[k][1] if k < len(oldest_first) else None
-        if who is not None:
+        if who is not None and id(who) not in only_described:
             k = bisect.bisect_right(attributed_keys, -q.end)
             attributed.insert(k, (q.end, who, who.name))
             attributed_keys.insert(k, -q.end)
@@ -1052,6 +1059,26 @@ def _source_after(text: str, cue: Span, candidates: Sequence[Span], cues: Sequen
              and not _overlaps_any(m, quotes) and not _overlaps_any(m, cues)
              and not data_or_outlet(fold(m.text.split()[0].lstrip("#")))]  # ruling 3
     return min(after, key=lambda m: m.start) if after else None
+
+
+_SPACE = re.compile(r"\s*")
+
+
+def _describes(text: str, mention: Span, cue: Span | None) -> bool:
+    """True when ``mention`` is an indefinite document noun right before a present-tense
+    ``cue`` (ruling 36: «رابط مقال يصف منافس بومبيو بأنه …», «تقرير أميركي يقول إن …»): the
+    cue's adjectival clause describes the document, which is its subject."""
+    if cue is None or _SPACE.match(text, mention.end).end() != cue.start:
+        return False
+    form = cue_form(cue.text)
+    head = _head(mention.text)
+    return form is not None and form.kind == "present" and not definite(head) and head in word_list("document")
+
+
+def _described_document(text: str, cue: Span, candidates: Sequence[Span]) -> Span | None:
+    """The candidate the cue's adjectival clause describes (:func:`_describes`): the quote is
+    the document's, not the pro-drop speaker's."""
+    return next((m for m in candidates if _describes(text, m, cue)), None)
 
 
 def _agreeing_before(text: str, cue: Span, form: CueForm, candidates: Sequence[Span],

@@ -148,6 +148,38 @@ def test_a_source_cue_takes_the_fallback_source_after_it():
     assert r.quotes[0].speaker.name == "كاتسي"
 
 
+def test_a_described_document_is_the_source_of_its_clause_alone():
+    # ruling 36: «مقال يصف …» is the article's clause, not Pompeo's words; the «وأضاف» after
+    # it continues Pompeo, not the article
+    t = ("وقال بومبيو إن صمت القيادات يجعلهم متواطئين. ونشر أحد مساعديه رابط مقال يصف منافسه "
+         "بأنه صاحب عمامة. وأضاف بومبيو لاحقاً أن الحملة انتهت. وأكد أن الأرقام تغيرت.")
+    model = [sp(t, "وقال", "CUE"), sp(t, "بومبيو", "SPEAKER"), sp(t, "صمت القيادات يجعلهم متواطئين", "QUOTE"),
+             sp(t, "يصف", "CUE"), sp(t, "صاحب عمامة", "QUOTE"),
+             sp(t, "وأضاف", "CUE"), sp(t, "بومبيو", "SPEAKER", 1), sp(t, "الحملة انتهت", "QUOTE"),
+             sp(t, "وأكد", "CUE"), sp(t, "الأرقام تغيرت", "QUOTE")]
+    rules = [sp(t, "بومبيو", "SPEAKER"), sp(t, "مقال", "SPEAKER"), sp(t, "بومبيو", "SPEAKER", 1)]
+    # the model tagged no source for «يصف»: pro-drop alone gives Pompeo
+    assert link(t, model).quotes[1].speaker.name == "بومبيو"
+    r = link(t, model, fallback=rules)
+    assert [q.speaker.name for q in r.quotes] == ["بومبيو", "مقال", "بومبيو", "بومبيو"]
+    assert r.quotes[1].speaker.mentions[0].start == t.index("مقال")
+    # tagged by the model itself, the document still stops at its own clause
+    own = link(t, model + [sp(t, "مقال", "SPEAKER")])
+    assert [q.speaker.name for q in own.quotes] == ["بومبيو", "مقال", "بومبيو", "بومبيو"]
+    # with no «وأضاف بومبيو», the «وأكد» after the article continues Pompeo
+    t2 = t.replace("وأضاف بومبيو لاحقاً أن الحملة انتهت. ", "")
+    model2 = [s for s in model[:5]] + [sp(t2, "وأكد", "CUE"), sp(t2, "الأرقام تغيرت", "QUOTE")]
+    model2 = [sp(t2, s.text, s.label) for s in model2]
+    r2 = link(t2, model2 + [sp(t2, "مقال", "SPEAKER")])
+    assert [q.speaker.name for q in r2.quotes] == ["بومبيو", "مقال", "بومبيو"]
+    # a definite noun opens no such clause («وفي المقال يصف الكاتب …»): nothing is borrowed
+    t3 = t.replace("رابط مقال يصف", "رابط المقال يصف")
+    model3 = [sp(t3, s.text, s.label, 1 if s.start > t.index("وأضاف") and s.text == "بومبيو" else 0)
+              for s in model]
+    r3 = link(t3, model3, fallback=[sp(t3, "المقال", "SPEAKER")])
+    assert r3.quotes[1].speaker.name == "بومبيو"
+
+
 def test_agreement_features():
     assert speaker_features("مسؤولون عراقيون")[1] == "pl"
     assert speaker_features("خلية الإعلام الأمني")[0] == "f"

@@ -604,8 +604,7 @@ def _source_for(v: _View, cue_i: int, end_i: int) -> tuple[int, int] | None:
 #: «… بيانا قالت فيه إن …»: a pronoun after the cue that points back to a document noun.
 _RESUMPTIVE = _F("فيه فيها خلاله خلالها")
 #: Documents a cue's relative clause describes; the source issued them.
-_DOCUMENTS = _F("بيان تقرير رسالة تغريدة تدوينة منشور كلمة خطاب تصريح مقال مقابلة حوار "
-                "فيديو مقطع تسجيل شريط وثيقة مذكرة")
+_DOCUMENTS = word_list("document")
 #: Verbs that issue a document («أصدرت الحركة بيانا»): their subject is the source.
 _ISSUING = _F("أصدر أصدرت أصدروا نشر نشرت نشروا ألقى ألقت ألقوا وجه وجهت وجهوا بث بثت بثوا "
               "أرسل أرسلت أرسلوا كتب كتبت كتبوا وزع وزعت وزعوا أطلق أطلقت أطلقوا قدم قدمت")
