@@ -994,12 +994,17 @@ def link(text: str, spans: Iterable[Span], fallback: Iterable[Span] = ()) -> Lin
     # pro-drop: the most recent agreeing speaker before the quote, else the next one.
     # History runs newest first (mentions before earlier quotes at equal positions) and is
     # walked lazily: sorting it anew for every quote made long documents quadratic.
-    # a document an adjectival clause describes («مقال يصف …») is the source of that clause
-    # alone: a later pro-drop verb continues the article's speaker, not the document
+    # a document an adjectival clause describes («مقال يصف …») speaks in its own sentence
+    # only («تقرير يقول إن …، ويضيف أن …»): a pro-drop verb in a later sentence continues the
+    # article's speaker, not the document
     cue_at = {c.start: c for c in cues}
     described = {m for m in mentions if _describes(text, m, cue_at.get(_SPACE.match(text, m.end).end()))}
     only_described = {id(by_mention[m]) for m in described} - {id(by_mention[m]) for m in mentions if m not in described}
-    events: list[tuple[int, Speaker, str]] = [(m.end, by_mention[m], m.text) for m in mentions if m not in described]
+
+    def out_of_reach(entry: tuple[int, Speaker, str], q: Span) -> bool:
+        return id(entry[1]) in only_described and _crosses_boundary(text, min(entry[0], q.start), max(entry[0], q.start))
+
+    events: list[tuple[int, Speaker, str]] = [(m.end, by_mention[m], m.text) for m in mentions]
     newest_first = sorted(events, key=lambda e: -e[0])
     newest_keys = [-e[0] for e in newest_first]
     oldest_first = sorted(events, key=lambda e: e[0])
@@ -1015,6 +1020,8 @@ def link(text: str, spans: Iterable[Span], fallback: Iterable[Span] = ()) -> Lin
                                   key=lambda e: -e[0])
             first = None
             for entry in history:
+                if only_described and out_of_reach(entry, q):
+                    continue
                 first = first or entry
                 if agrees(form, features(entry[1], entry[2])):
                     who = entry[1]
@@ -1033,8 +1040,10 @@ def link(text: str, spans: Iterable[Span], fallback: Iterable[Span] = ()) -> Lin
                 who = first[1]
             if who is None:
                 k = bisect.bisect_right(oldest_keys, q.end)
+                while k < len(oldest_first) and only_described and out_of_reach(oldest_first[k], q):
+                    k += 1
                 who = oldest_first[k][1] if k < len(oldest_first) else None
-        if who is not None and id(who) not in only_described:
+        if who is not None:
             k = bisect.bisect_right(attributed_keys, -q.end)
             attributed.insert(k, (q.end, who, who.name))
             attributed_keys.insert(k, -q.end)

@@ -178,6 +178,11 @@ def test_a_described_document_is_the_source_of_its_clause_alone():
               for s in model]
     r3 = link(t3, model3, fallback=[sp(t3, "المقال", "SPEAKER")])
     assert r3.quotes[1].speaker.name == "بومبيو"
+    # within its own sentence the document goes on speaking: «…، ويضيف أن …»
+    t4 = t2.replace("صاحب عمامة.", "صاحب عمامة، ويضيف أن الحملة انتهت.")
+    model4 = [sp(t4, s.text, s.label) for s in model2] + [sp(t4, "ويضيف", "CUE"), sp(t4, "الحملة انتهت", "QUOTE")]
+    r4 = link(t4, model4, fallback=[sp(t4, "مقال", "SPEAKER")])
+    assert [q.speaker.name for q in r4.quotes] == ["بومبيو", "مقال", "مقال", "بومبيو"]
 
 
 def test_agreement_features():
