@@ -934,7 +934,11 @@ def link(text: str, spans: Iterable[Span], fallback: Iterable[Span] = ()) -> Lin
             agreeing one of these that stands before its cue in the same sentence; it then
             counts as a SPEAKER span like the others. So does the one right after a source
             cue («…»، وفق بيان لقيادة القوات) that has no speaker: such a cue never drops
-            its source.
+            its source; and the indefinite document right before a present-tense cue with
+            no speaker («رابط مقال يصف منافسه بأنه …», ruling 36), even where an earlier
+            speaker agrees: the clause describes the document. Such a document speaks in
+            its own sentence only; a pro-drop quote of a later sentence takes it only when
+            nobody else spoke before.
 
     Returns:
         A :class:`LinkResult`.
@@ -991,20 +995,23 @@ def link(text: str, spans: Iterable[Span], fallback: Iterable[Span] = ()) -> Lin
             gender = shown[id(speaker)]
         return gender, number, nonhuman
 
+    # a document an adjectival clause describes («مقال يصف …») speaks in its own sentence
+    # only («تقرير يقول إن …، ويضيف أن …»): a pro-drop verb in a later sentence continues the
+    # article's speaker, not the document. Speakers named only so («local») stay out of the
+    # history below and are looked up by sentence, so that skipping them costs no walk.
+    cue_at = {c.start: c for c in cues}
+    described = {m for m in mentions if _describes(text, m, cue_at.get(_SPACE.match(text, m.end).end()))}
+    local = {id(by_mention[m]) for m in described} - {id(by_mention[m]) for m in mentions if m not in described}
+    local_entries = sorted(((m.end, by_mention[m], m.text) for m in mentions if id(by_mention[m]) in local),
+                           key=lambda e: e[0])
+    local_keys = [e[0] for e in local_entries]
+    ends = [m.start() for m in SENTENCE_END.finditer(text)] if local else []
+
     # pro-drop: the most recent agreeing speaker before the quote, else the next one.
     # History runs newest first (mentions before earlier quotes at equal positions) and is
     # walked lazily: sorting it anew for every quote made long documents quadratic.
-    # a document an adjectival clause describes («مقال يصف …») speaks in its own sentence
-    # only («تقرير يقول إن …، ويضيف أن …»): a pro-drop verb in a later sentence continues the
-    # article's speaker, not the document
-    cue_at = {c.start: c for c in cues}
-    described = {m for m in mentions if _describes(text, m, cue_at.get(_SPACE.match(text, m.end).end()))}
-    only_described = {id(by_mention[m]) for m in described} - {id(by_mention[m]) for m in mentions if m not in described}
-
-    def out_of_reach(entry: tuple[int, Speaker, str], q: Span) -> bool:
-        return id(entry[1]) in only_described and _crosses_boundary(text, min(entry[0], q.start), max(entry[0], q.start))
-
-    events: list[tuple[int, Speaker, str]] = [(m.end, by_mention[m], m.text) for m in mentions]
+    events: list[tuple[int, Speaker, str]] = [(m.end, by_mention[m], m.text) for m in mentions
+                                              if id(by_mention[m]) not in local]
     newest_first = sorted(events, key=lambda e: -e[0])
     newest_keys = [-e[0] for e in newest_first]
     oldest_first = sorted(events, key=lambda e: e[0])
@@ -1016,12 +1023,15 @@ def link(text: str, spans: Iterable[Span], fallback: Iterable[Span] = ()) -> Lin
     for q, cue, who in assigned:
         if who is None:
             form = cue_form(cue.text) if cue is not None else None
-            history = heapq.merge(newest_first[bisect.bisect_left(newest_keys, -q.start):], attributed,
+            near: list[tuple[int, Speaker, str]] = []  # local speakers of the quote's sentence
+            if local_entries:
+                i = bisect.bisect_left(ends, q.start)
+                a = bisect.bisect_right(local_keys, ends[i - 1] if i else -1)
+                near = local_entries[a:bisect.bisect_right(local_keys, q.start)][::-1]
+            history = heapq.merge(newest_first[bisect.bisect_left(newest_keys, -q.start):], attributed, near,
                                   key=lambda e: -e[0])
             first = None
             for entry in history:
-                if only_described and out_of_reach(entry, q):
-                    continue
                 first = first or entry
                 if agrees(form, features(entry[1], entry[2])):
                     who = entry[1]
@@ -1032,21 +1042,35 @@ def link(text: str, spans: Iterable[Span], fallback: Iterable[Span] = ()) -> Lin
                     found = _source_after(text, cue, fallback, cues, quotes)
                 else:
                     found = _described_document(text, cue, fallback)
-                    if found is None and who is None and first is not None and form.gender:
+                    earlier = first is not None or bool(local_keys) and local_keys[0] <= q.start
+                    if found is None and who is None and earlier and form.gender:
                         found = _agreeing_before(text, cue, form, fallback, cues, quotes)
                 if found is not None:
                     borrowed.append(found)
             if who is None and first is not None:
                 who = first[1]
+            if who is None and local_keys and local_keys[0] <= q.start:
+                # nobody else spoke before: the document of an earlier sentence is the best guess
+                who = local_entries[bisect.bisect_right(local_keys, q.start) - 1][1]
             if who is None:
                 k = bisect.bisect_right(oldest_keys, q.end)
-                while k < len(oldest_first) and only_described and out_of_reach(oldest_first[k], q):
-                    k += 1
-                who = oldest_first[k][1] if k < len(oldest_first) else None
+                after = oldest_first[k] if k < len(oldest_first) else None
+                a = bisect.bisect_right(local_keys, q.end)
+                if a < len(local_keys) and (after is None or local_keys[a] < after[0]):
+                    j = bisect.bisect_left(ends, q.end)
+                    if j == len(ends) or local_keys[a] <= ends[j]:  # in the quote's sentence
+                        after = local_entries[a]
+                who = after[1] if after is not None else None
         if who is not None:
-            k = bisect.bisect_right(attributed_keys, -q.end)
-            attributed.insert(k, (q.end, who, who.name))
-            attributed_keys.insert(k, -q.end)
+            entry = (q.end, who, who.name)
+            if id(who) in local:
+                k = bisect.bisect_right(local_keys, q.end)
+                local_entries.insert(k, entry)
+                local_keys.insert(k, q.end)
+            else:
+                k = bisect.bisect_right(attributed_keys, -q.end)
+                attributed.insert(k, entry)
+                attributed_keys.insert(k, -q.end)
         result.append(Quote(q, quote_kind(text, q), who, cue, q.score))
     if borrowed:
         # linked again with the borrowed mentions as SPEAKER spans: they join (or start)
@@ -1070,18 +1094,22 @@ def _source_after(text: str, cue: Span, candidates: Sequence[Span], cues: Sequen
     return min(after, key=lambda m: m.start) if after else None
 
 
-_SPACE = re.compile(r"\s*")
+_SPACE = re.compile(r"[^\S\n]*")  # (a line break ends the sentence)
+_RESUMPTIVE = re.compile(rf"\s*(?:فيه|فيها|خلاله|خلالها)(?![{_LETTER}{_HARAKAT}])")
 
 
 def _describes(text: str, mention: Span, cue: Span | None) -> bool:
     """True when ``mention`` is an indefinite document noun right before a present-tense
-    ``cue`` (ruling 36: «رابط مقال يصف منافس بومبيو بأنه …», «تقرير أميركي يقول إن …»): the
-    cue's adjectival clause describes the document, which is its subject."""
-    if cue is None or _SPACE.match(text, mention.end).end() != cue.start:
+    ``cue`` that agrees with it (ruling 36: «رابط مقال يصف منافس بومبيو بأنه …», «تقرير
+    أميركي يقول إن …»): the cue's adjectival clause describes the document, which is its
+    subject. The ``[document]`` list holds bare nouns, so «المقال» never matches; nor does a
+    cue with a pronoun pointing back to the document («نشر الوزير تغريدة يقول فيها»: ruling
+    34, the document is the verb's object)."""
+    if cue is None or _SPACE.match(text, mention.end).end() != cue.start or _RESUMPTIVE.match(text, cue.end):
         return False
     form = cue_form(cue.text)
-    head = _head(mention.text)
-    return form is not None and form.kind == "present" and not definite(head) and head in word_list("document")
+    return form is not None and form.kind == "present" and _head(mention.text) in word_list("document") \
+        and agrees(form, speaker_features(mention.text))
 
 
 def _described_document(text: str, cue: Span, candidates: Sequence[Span]) -> Span | None:

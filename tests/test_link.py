@@ -163,10 +163,8 @@ def test_a_described_document_is_the_source_of_its_clause_alone():
     r = link(t, model, fallback=rules)
     assert [q.speaker.name for q in r.quotes] == ["بومبيو", "مقال", "بومبيو", "بومبيو"]
     assert r.quotes[1].speaker.mentions[0].start == t.index("مقال")
-    # tagged by the model itself, the document still stops at its own clause
-    own = link(t, model + [sp(t, "مقال", "SPEAKER")])
-    assert [q.speaker.name for q in own.quotes] == ["بومبيو", "مقال", "بومبيو", "بومبيو"]
-    # with no «وأضاف بومبيو», the «وأكد» after the article continues Pompeo
+    # with no «وأضاف بومبيو», the «وأكد» after the article continues Pompeo (the article
+    # tagged by the model itself here)
     t2 = t.replace("وأضاف بومبيو لاحقاً أن الحملة انتهت. ", "")
     model2 = [s for s in model[:5]] + [sp(t2, "وأكد", "CUE"), sp(t2, "الأرقام تغيرت", "QUOTE")]
     model2 = [sp(t2, s.text, s.label) for s in model2]
@@ -183,6 +181,42 @@ def test_a_described_document_is_the_source_of_its_clause_alone():
     model4 = [sp(t4, s.text, s.label) for s in model2] + [sp(t4, "ويضيف", "CUE"), sp(t4, "الحملة انتهت", "QUOTE")]
     r4 = link(t4, model4, fallback=[sp(t4, "مقال", "SPEAKER")])
     assert [q.speaker.name for q in r4.quotes] == ["بومبيو", "مقال", "مقال", "بومبيو"]
+    # a document the verb does not agree with, or one a pronoun after the verb points back
+    # to (ruling 34), is the verb's object: the speaker is the one who posted it
+    for t5, cue in (("وقال الوزير إن الحملة بدأت. ونشر تغريدة يقول إن الأمر صعب.", "يقول"),
+                    ("وقالت الوزيرة إن الحملة بدأت. ونشرت تغريدة تقول فيها إن الأمر صعب.", "تقول")):
+        model5 = [sp(t5, t5.split()[0], "CUE"), sp(t5, t5.split()[1], "SPEAKER"), sp(t5, "الحملة بدأت", "QUOTE"),
+                  sp(t5, cue, "CUE"), sp(t5, "الأمر صعب", "QUOTE")]
+        r5 = link(t5, model5, fallback=[sp(t5, "تغريدة", "SPEAKER")])
+        assert [q.speaker.name for q in r5.quotes] == [t5.split()[1]] * 2, t5
+
+
+def test_a_described_document_reaches_within_its_sentence_only():
+    def spans(t: str, pieces: list[tuple[str, str]]) -> list[Span]:
+        return [sp(t, piece, label) for piece, label in pieces]
+
+    # the next sentence's feminine «وقالت» agrees with no one left in reach, so the rule
+    # engine's agreeing source is borrowed as before
+    t = "صدر تقرير يقول إن الوضع سيئ. نفت الخارجية علاقتها، وقالت إن الأمر مختلق."
+    model = spans(t, [("تقرير", "SPEAKER"), ("يقول", "CUE"), ("الوضع سيئ", "QUOTE"), ("وقالت", "CUE"),
+                      ("الأمر مختلق", "QUOTE")])
+    r = link(t, model, fallback=spans(t, [("تقرير", "SPEAKER"), ("الخارجية", "SPEAKER")]))
+    assert [q.speaker.name for q in r.quotes] == ["تقرير", "الخارجية"]
+    # looking forward, a full stop inside the quote is no sentence end between it and the article
+    t = "وتابع: «الوضع خطير. والحل بعيد»، في مقال يصف الأزمة بأنها الأسوأ."
+    r = link(t, spans(t, [("وتابع", "CUE"), ("الوضع خطير. والحل بعيد", "QUOTE"), ("مقال", "SPEAKER"),
+                          ("يصف", "CUE"), ("بأنها الأسوأ", "QUOTE")]))
+    assert [q.speaker.name for q in r.quotes] == ["مقال", "مقال"]
+    # with nobody else before it, the article of an earlier sentence is still the best guess
+    t = "صدر تقرير يقول إن الوضع سيئ. ويضيف أن الأمر صعب."
+    r = link(t, spans(t, [("تقرير", "SPEAKER"), ("يقول", "CUE"), ("الوضع سيئ", "QUOTE"), ("ويضيف", "CUE"),
+                          ("الأمر صعب", "QUOTE")]))
+    assert [q.speaker.name for q in r.quotes] == ["تقرير", "تقرير"]
+    # a line break ends the sentence: a heading noun is not described by the next line's verb
+    t = "وقال بومبيو إن الحملة بدأت.\nمقال\nيقول إن الوضع سيئ."
+    r = link(t, spans(t, [("وقال", "CUE"), ("بومبيو", "SPEAKER"), ("الحملة بدأت", "QUOTE"), ("يقول", "CUE"),
+                          ("الوضع سيئ", "QUOTE")]), fallback=spans(t, [("مقال", "SPEAKER")]))
+    assert [q.speaker.name for q in r.quotes] == ["بومبيو", "بومبيو"]
 
 
 def test_agreement_features():
