@@ -404,6 +404,9 @@ def _find_speaker(text: str, quote: Span, cue: Span | None, mentions: Sequence[S
 _PHRASE_GAP = re.compile(r"[.!?؟،,:;؛()\n]")
 #: Words before a medium, not a name: «عبر موقع "فيسبوك"», «على صفحته».
 _VIA = frozenset(fold(w) for w in ("عبر", "موقع", "صفحة", "صفحته", "صفحتها", "حساب", "حسابه", "حسابها"))
+#: Words before the person spoken to, not the speaker: «قال الوزير لنظيره الفرنسي جان إيف لودريان».
+_ADDRESSEE = frozenset(fold(w) for w in ("لنظيره", "لنظيرته", "لنظرائه", "لنظيريه", "مخاطبا", "مخاطبة",
+                                         "مخاطبين", "له", "لها", "لهم"))
 
 
 def _name_in_phrase(text: str, mentions: Sequence[Span]) -> Span:
@@ -421,7 +424,7 @@ def _name_in_phrase(text: str, mentions: Sequence[Span]) -> Span:
         words = [t.norm for t in tokenize(core)]
         if _PHRASE_GAP.search(gap) or len(words) > 6 or any(c in core for c in OPEN_MARKS) \
                 or core.endswith(("ـ", " ل")) or any(w in adverbial or w[1:] in adverbial or w in _VIA
-                                                   for w in words):
+                                                   or w in _ADDRESSEE for w in words):
             # «أحد الأطباء لـ"إيمان"» (an addressee), «الفنان في تغريدة على موقع "تويتر"»
             break
         if not _is_common(_clean_name(m.text)):
@@ -488,8 +491,8 @@ def outlet_name(text: str, mention: Span) -> Span:
     if any(ch in OPEN_MARKS for ch in gap):  # a quoted name: «صحيفة "ديارو دي إيبيزا"»
         close = next((k for k in range(i, len(words))
                       if any(ch in CLOSE_MARKS for ch in mention.text[words[k].end:][:2])), None)
-        if close is None:
-            return mention
+        if close is None:  # «مجلة “فوربيس»: the mention ends before the closing mark
+            close = len(words) - 1
         return _sub_span(text, mention, words[i].start, words[close].end)
     if gap.strip():
         return mention  # punctuation between the outlet noun and what follows
@@ -637,6 +640,10 @@ def _sub_span(text: str, mention: Span, start: int, end: int) -> Span:
 
 
 
+#: First names that read as «ل» + a lexicon word (لامين = ل + أمين).
+_LAM_NAMES = frozenset(fold(w) for w in ("لامين", "لمين"))
+
+
 def _clean_name(mention: str) -> str:
     """The name of a mention: no marks, ``#`` or ``_``, no leading و on «وال…/وو…»."""
     words = []
@@ -644,11 +651,13 @@ def _clean_name(mention: str) -> str:
         if i == 0 and (w.startswith("وال") or w.startswith("وو")) and len(w) > 4 \
                 and not fold(w).startswith("والد"):  # «والدتها» is a word, not «و» + «الدتها»
             w = w[1:]
-        elif i == 0 and fold(w).startswith("ل") and len(fold(w)) > 3:
+        elif i == 0 and fold(w).startswith("ل") and len(fold(w)) > 3 and fold(w) not in _LAM_NAMES:
             # «وفقاً لمصدر مطلع», «بحسب للمتحدث»: the preposition glued to a speaker word
             f, lex = fold(w), word_list("speaker_head", "title", "rank", "plural")
             if f.startswith("لل") and "ال" + f[2:] in lex:
                 w = "ال" + _drop_folded(w, 2)
+            elif f.startswith("لل") and "ال" + f[1:] in lex:
+                w = "ال" + _drop_folded(w, 1)  # «للواء» is ل + «اللواء»
             elif not f.startswith("لل") and f[1:] in lex:
                 w = _drop_folded(w, 1)
         words.append(w)
@@ -674,6 +683,9 @@ def _statement_source(name: str) -> str | None:
                             or fold(words[0]) in word_list("data_source")) \
             and not fold(words[0]).startswith("ال"):
         second = fold(words[1])
+        if fold(words[0]) in word_list("data_source") and not (
+                second in word_list("speaker_head", "title") or _bare(second) in word_list("speaker_head")):
+            return None  # «حصيلة الضحايا»: data that name no body stay as written (ruling 44)
         construct = len(words) > 2 and definite(fold(words[2]))
         if not (second.startswith("ل") or second in ("من", "عن") or construct
                 or definite(second) and not second.endswith(("ي", "يه"))):
@@ -738,8 +750,11 @@ def _expand_org(words: Sequence[tuple[str, str]], name: str) -> str:
 
 #: First names that start with و, which a sentence-initial conjoined verb (ورفض) does not.
 _WAW_NAMES = frozenset(fold(w) for w in (
-    "وليد وائل وفاء وسام وجدي وحيد وديع وهبي ولاء وداد وصفي وهيب وجيه وضاح وليام ويليام وارن "
-    "والتر ويلسون وفيق وحيدة وصال وعد").split())
+    "وليد وائل وفاء وسام وسيم وجدي وحيد وديع وهبي ولاء وداد وصفي وهيب وجيه وضاح وليام ويليام وارن "
+    "والتر ويلسون وفيق وحيدة وصال وعد وئام وجدان "
+    "فلاديمير فاطمة فيصل فهد فريد فؤاد فرانسوا فادي فتحي فايز فراس فرج فاروق فوزي فواز فيروز فرح "
+    "فرناندو فيليب فيكتور فرانك فريدريك فالح فاضل فخري فكري فهمي فوزية فايزة فدوى فولكر فابيو "
+    "فيديريكا فيرا فانيسا").split())
 
 
 def _expand_person(words: Sequence[tuple[str, str]], name: str) -> str:

@@ -219,6 +219,14 @@ def test_a_described_document_reaches_within_its_sentence_only():
     assert [q.speaker.name for q in r.quotes] == ["بومبيو", "بومبيو"]
 
 
+def test_a_person_spoken_to_is_not_the_speaker():
+    # «لنظيره الفرنسي جان إيف لودريان»: the name after the addressee word is not the source
+    t = "قال الوزير لنظيره الفرنسي جان إيف لودريان إن العلاقات بين البلدين ممتازة."
+    r = link(t, [sp(t, "قال", "CUE"), sp(t, "الوزير", "SPEAKER"), sp(t, "جان إيف لودريان", "SPEAKER"),
+                 sp(t, "العلاقات بين البلدين ممتازة", "QUOTE")])
+    assert r.quotes[0].speaker.name == "الوزير"
+
+
 def test_agreement_features():
     assert speaker_features("مسؤولون عراقيون")[1] == "pl"
     assert speaker_features("خلية الإعلام الأمني")[0] == "f"
@@ -406,6 +414,8 @@ def test_statement_source_with_diacritics_and_tatweel(mention, source):
     ("وقالت صحيفة الشرق الأوسط اللندنية إن المفاوضات توقفت", "صحيفة الشرق الأوسط اللندنية", "الشرق الأوسط"),
     ("وقالت وكالة رويترز للأنباء إن الشحنة وصلت", "وكالة رويترز للأنباء", "رويترز"),
     ("وقالت صحيفة واشنطن بوست ومحطة تلفزيون محلية إن الحادث وقع", "صحيفة واشنطن بوست ومحطة تلفزيون محلية", "واشنطن بوست"),
+    # a mention that ends before the name's closing mark
+    ("وقالت مجلة “فوربيس” الأمريكية إن الثروة زادت", "مجلة “فوربيس", "فوربيس"),
 ])
 def test_an_outlet_speaker_is_its_name_alone(sentence, mention, name):
     assert_cut_to(sentence, outlet_name(sentence, sp(sentence, mention, "SPEAKER")), name)
@@ -526,12 +536,20 @@ def test_a_verb_before_a_name_is_no_first_name():
     assert canonical_name(t, ["جنبلاط"]) == "وليد جنبلاط"
     t = 'وفي حديث مع "العربية.نت" تطرقت نانسي إلى الأغنية الخليجية.'
     assert canonical_name(t, ["نانسي"]) == "نانسي"
+    # first names that open with و or ف are names, not conjunctions
+    t = "فلاديمير بوتين يزور الصين. وقال بوتين إن العلاقات ممتازة."
+    assert canonical_name(t, ["بوتين"]) == "فلاديمير بوتين"
+    t = "وسيم يوسف يتحدث. وقال يوسف إن العلاقات ممتازة."
+    assert canonical_name(t, ["يوسف"]) == "وسيم يوسف"
 
 
 def test_a_bodys_data_are_named_by_the_body():
     t = "وأفادت بيانات وزارة الصناعة بأن عدد السياح ارتفع."
     assert canonical_name(t, ["بيانات وزارة الصناعة"]) == "وزارة الصناعة"
     assert canonical_name(t, ["بيانات رسمية"]) == "بيانات رسمية"
+    # data that name no body stay as written: the victims are no source
+    t = "وأفادت حصيلة الضحايا بأن عدد القتلى تجاوز المئة شخص."
+    assert canonical_name(t, ["حصيلة الضحايا"]) == "حصيلة الضحايا"
 
 
 def test_a_describing_mention_gives_way_to_the_name_in_its_phrase():

@@ -712,6 +712,24 @@ SPEAKER_CASES = {
     "hamza-less name, article surname": ("وقال رئيس الحكومة الياس الفخفاخ إن الوضع الاقتصادي صعب.",
                                          ["الياس الفخفاخ"]),
     "al-haam meaning important": ("وأكد الدور الهام للمرأة أن المجتمع بخير.", ["الدور الهام للمرأة"]),
+    # a preposition phrase opening the sentence is no verb: the earlier speaker keeps the quote
+    "preposition opener": ("وقال وزير الخارجية سامح شكري إن مصر لن تتنازل عن حقوقها. وبحضور الرئيس الفرنسي "
+                           "إيمانويل ماكرون دافع عن موقف بلاده، مؤكدا أن المفاوضات وصلت إلى طريق مسدود.",
+                           ["سامح شكري", "سامح شكري"]),
+    "year gone by": ("وقال الوزير العام المنقضي إن الاقتصاد تعافى بسرعة كبيرة.", ["الوزير"]),
+    # a first name read as «ل» + a lexicon word (لامين = ل + أمين) keeps its «ل»
+    "lam first name": ("وقال لامين يامال إن الفريق سيفوز باللقب هذا الموسم.", ["لامين يامال"]),
+    # a place inside the describing phrase is no name when a rank and a name follow
+    "rank after a place": ("وقال الناطق الإعلامي لشرطة منطقة القصيم الرائد بدر السحيباني إن الشرطة تلقت "
+                           "عددا من البلاغات.", ["بدر السحيباني"]),
+    # an «ال» surname ends a name of several words when the phrase ends right after it
+    "article surname after two names": ("أعلن قائد اللواء السادس العميد حسين حسان الغمري مساء الثلاثاء أن "
+                                        "العملية نجحت بالكامل.", ["حسين حسان الغمري"]),
+    "article surname after بن": ("وأوضح المتحدث الرسمي بقيادة حرس الحدود بالمنطقة الشرقية النقيب عمر بن محمد "
+                                 "الأكلبي، أن الفرق تلقت بلاغا.", ["عمر بن محمد الأكلبي"]),
+    "a time word is no surname": ("وقال أحمد سالم الثلاثاء إن العملية نجحت بالكامل.", ["أحمد سالم"]),
+    "an outlet is no surname": ("وأخبر المؤرخ العسكري جيمس هولاند الصحيفة بأن العائلة المالكة كانت تمزح.",
+                                ["جيمس هولاند"]),
 }
 
 
@@ -724,6 +742,33 @@ def test_speaker_of_each_quote(case):
 def test_a_bodys_data_keep_the_quote_and_cue():
     (kind, content, who, cue), = quotes(SPEAKER_CASES["data of a body"][0])
     assert (kind, content, cue) == ("indirect", "عدد السياح الأجانب ارتفع هذا العام", "وأفادت")
+
+
+@pytest.mark.parametrize("text,content,who", [
+    # an apposition between two commas belongs to the source, and after a title its name speaks
+    ("وبحسب المتحدث باسم الجيش، العقيد أحمد المسماري، فإن القوات تقدمت نحو المدينة من ثلاثة محاور.",
+     "القوات تقدمت نحو المدينة من ثلاثة محاور", "أحمد المسماري"),
+    ("وبحسب العالم بمعهد ماكس بلانك في ألمانيا، جاك هوبلين، إن هذه الحفريات هي أقدم بقايا للإنسان العاقل.",
+     "هذه الحفريات هي أقدم بقايا للإنسان العاقل", "جاك هوبلين"),
+    # a document keeps its place as the source; the clause after it is no part of the quote
+    ("وحسب بيان صحفي، نشر على الموقع الرسمي للحكومة، فقد عقدت اللجنة المشتركة اجتماعها الثامن.",
+     "عقدت اللجنة المشتركة اجتماعها الثامن", "بيان صحفي"),
+    # a title before the name opens the source (the phrase's first word is the name's)
+    ("وحسب وزير الخارجية المصري سامح شكري، فإن المفاوضات وصلت إلى طريق مسدود.",
+     "المفاوضات وصلت إلى طريق مسدود", "سامح شكري"),
+    ("ووفقا للرئيس الأمريكي جو بايدن، فإن الاقتصاد يتعافى بسرعة كبيرة.", "الاقتصاد يتعافى بسرعة كبيرة",
+     "جو بايدن"),
+    ("ووفقا للواء أحمد المسماري، فإن القوات تقدمت نحو المدينة بسرعة.", "القوات تقدمت نحو المدينة بسرعة",
+     "أحمد المسماري"),
+])
+def test_a_source_first_with_a_title_or_an_apposition(text, content, who):
+    (kind, got, speaker, _), = quotes(text)
+    assert (kind, got, speaker) == ("indirect", content, who)
+
+
+def test_an_outlets_reporter_is_no_source_first():
+    # ruling 3: what the outlet's own correspondent reports is the outlet's voice
+    assert quotes("وبحسب مراسل \"الجوهرة أف أم\" بالجهة، فإن هذه المواد بقيت في المستودع طويلا.") == []
 
 
 def test_a_source_cue_opening_the_sentence_quotes_the_rest():

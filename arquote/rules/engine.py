@@ -314,7 +314,7 @@ def _addressee(v: _View, k: int) -> bool:
         or (rest.startswith("ل") and "ال" + rest[1:] in outlets)
 
 
-_YEAR_TAILS = _F("الماضي المقبل الحالي الجاري القادم المنصرم السابق الفائت")
+_YEAR_TAILS = _F("الماضي المقبل الحالي الجاري القادم المنصرم السابق الفائت الراهن المنقضي")
 
 
 def _general(v: _View, k: int, phrase_start: int) -> bool:
@@ -447,7 +447,12 @@ def _chunk_speaker(v: _View, lo: int, hi: int) -> tuple[tuple[int, int] | None, 
                 return _name_from(v, j + 1, hi), True
             if j > k and name_ok and saw_definite and _namey(n) and v.norms[j - 1] not in _LINKS \
                     and not n.startswith(("ل", "ب")):
-                return _name_from(v, j, hi), True
+                # «الناطق الإعلامي لشرطة منطقة القصيم الرائد بدر السحيباني»: a place before a
+                # rank and its name is not the name
+                ranked = next((r for r in range(j + 1, min(hi - 1, j + 6))
+                               if v.norms[r] in word_list("rank") and _namey(v.norms[r + 1])
+                               and not any(_stop(v, x, lo) for x in range(j + 1, r + 1))), None)
+                return _name_from(v, ranked + 1 if ranked is not None else j, hi), True
             if j > k and not name_ok and saw_definite and not definite(n) \
                     and v.norms[j - 1] not in _LINKS and n not in _LINKS and not n.startswith(("ب", "ل")) \
                     and not (n.startswith("و") and not n[1:] in heads) \
@@ -484,7 +489,7 @@ def _abbreviated_title(v: _View, k: int, hi: int) -> bool:
 
 _ADJ_WORDS = _F("العام العامة الأول الأولى السابق السابقة الأعلى الأسبق المساعد المساعدة المكلف "
                 "الجديد الجديدة الحالي الحالية التنفيذي التنفيذية الدائم الدائمة الخاص الخاصة "
-                "الأعلى الأكبر الرفيع الرفيعة المتحدة")
+                "الأعلى الأكبر الأصغر الرفيع الرفيعة المتحدة")
 
 
 def _adjective(n: str) -> bool:
@@ -520,16 +525,41 @@ def _name_from(v: _View, k: int, hi: int) -> tuple[int, int]:
                 and v.norms[j - 1] not in ("ال",):
             j += 1  # «عبد الصمد», «أبو الفضل»: the glue word takes a definite second part
             continue
-        if definite(n) and j == k + 1 and n not in lex:
-            # an «ال» surname (مدحت المحمود) only when the phrase ends right after it, or a
-            # role follows (ثابت السليماني رئيس اللجنة)
+        # past the second word, no lexicon word, and no nationality unless a glue word shows a
+        # person's name («حسين حسان الغمري», «عبدالله بن عبدالمحسن التركي»; not «ريال مدريد
+        # الإسباني», «شبكة فوكس نيوز الأمريكية»)
+        later = n not in _known_words() and n not in _ADJ_WORDS and _bare_word(n) not in _known_words() \
+            and (not _nationality(n) or any(v.norms[x] in _NAME_GLUE for x in range(k, j)))
+        if definite(n) and n not in lex and (j == k + 1 or later):
+            # an «ال» surname (مدحت المحمود، العميد حسين حسان الغمري) only when the phrase
+            # ends right after it, or a role follows (ثابت السليماني رئيس اللجنة)
             nxt_end = j + 1 >= hi or v.is_comp(j + 1) or v.cue[j + 1] is not None \
                 or v.norms[j + 1] in word_list("time") or _addressee(v, j + 1) \
                 or v.norms[j + 1] in word_list("title", "rank")
+            if nxt_end and j > k + 1 and j + 1 < len(v.norms) and v.norms[j + 1].startswith("ب") \
+                    and not n.endswith(("ي", "يه")):
+                # «يصف الكاتب أحمد سالم الوضع بأنه …»: the verb's object, then بأن (a nisba
+                # surname stays: «وأفاد عماد منسي الزهراني بأن …»)
+                nxt_end = False
             if nxt_end:
                 j += 1
         break
     return v.toks[k].start, v.toks[j - 1].end
+
+
+#: Nationality adjectives (folded, masculine) that follow a body's name: «ريال مدريد الإسباني».
+_NATIONALITIES = _F(
+    "الامريكي الاميركي البريطاني الفرنسي الالماني الروسي الصيني الياباني الهندي الايطالي الاسباني "
+    "البرتغالي الهولندي البلجيكي السويسري السويدي النرويجي الدنماركي الفنلندي النمساوي اليوناني "
+    "البولندي الاوكراني الكندي الاسترالي البرازيلي الارجنتيني المكسيكي الكوري الباكستاني الافغاني "
+    "الايراني التركي الاسرائيلي العراقي السوري اللبناني الاردني الفلسطيني المصري السعودي الاماراتي "
+    "القطري الكويتي البحريني العماني اليمني الليبي التونسي الجزائري المغربي الموريتاني السوداني "
+    "الاثيوبي النيجيري الاسكتلندي الايرلندي الكاتالوني الكتالوني")  # (not العالمية: «منظمة الصحة العالمية»)
+
+
+def _nationality(n: str) -> bool:
+    """A folded definite word that is a nationality adjective, either gender (الأمريكية)."""
+    return n in _NATIONALITIES or n.endswith("يه") and n[:-1] in _NATIONALITIES
 
 
 def _chunks(v: _View, lo: int, hi: int) -> list[tuple[int, int]]:
@@ -741,7 +771,8 @@ def _main_subject(v: _View, cue_i: int) -> tuple[int, int] | None:
 _NOT_VERB = _F("من منذ بعد قبل خلال عند عندما حين حينما لدى رغم برغم وفي في وفيما ومن وبعد وقبل "
                "وخلال وعند وعندما وحين وحينما ورغم وبرغم وعلى على وإلى إلى ومع مع وبين بين وذلك ذلك "
                "وهو وهي هو هي وهم هم وهذا هذا وهذه هذه ولم لم ولن لن ولا لا وما ما وإن إن وكان كان "
-               "وكانت كانت ويأتي يأتي وتأتي تأتي")
+               "وكانت كانت ويأتي يأتي وتأتي تأتي بحضور برعاية بمشاركة بمناسبة بدعوة بدعم بفضل بسبب أمام "
+               "بجانب بخصوص بشأن")
 
 
 def _opening_subject(v: _View, lo: int, cue_i: int) -> tuple[int, int] | None:
@@ -1088,8 +1119,12 @@ def _after_lam(n: str) -> str:
     """A folded word less the preposition «ل» glued to a speaker word: «لمصدر» → «مصدر»,
     «للمتحدث» → «المتحدث»; any other word unchanged (لبنان، ليلى)."""
     lex = word_list("speaker_head", "title", "rank", "plural") | _SPOKES
+    if n in ("لامين", "لمين"):
+        return n  # a first name (لامين يامال), not ل + «أمين»
     if n.startswith("لل") and "ال" + n[2:] in lex:
         return "ال" + n[2:]
+    if n.startswith("لل") and "ال" + n[1:] in lex:
+        return "ال" + n[1:]  # «للواء» is ل + «اللواء»
     if n.startswith("ل") and len(n) > 3 and n[1:] in lex:
         return n[1:]
     return n
@@ -1297,6 +1332,10 @@ def _according_to(v: _View, found: "_Found") -> None:
 
 #: «وبحسب X، فإن …»: particles after the source before the clause, left out of the quote.
 _CLAUSE_LEADS = _F("فإن فان فانه فإنه فانها فإنها فانهم فإنهم فقد")
+#: «إن» after a source-first apposition («وبحسب العالم …، جاك هوبلين، إن …»).
+_EMPHASIS = _F("إن ان")
+#: An outlet's own reporters: what they report is the outlet's voice (ruling 3).
+_REPORTERS = _F("مراسل مراسلة مراسلو مراسلي")
 
 
 def _according_to_first(v: _View, found: "_Found") -> None:
@@ -1327,16 +1366,34 @@ def _according_to_first(v: _View, found: "_Found") -> None:
         if sp is None:
             continue
         first, last = v.index_at(sp[0]), v.index_at(sp[1])
-        head = _after_lam(v.norms[first])
         words = [v.norms[k] for k in range(first, last)]
         marked = v.text[sp[0] - 1:sp[0]] in "\"“«#"
-        if any(data_or_outlet(w) for w in words[:2]) or _bare_word(head) in word_list("outlet"):
-            continue  # ruling 43: «وبحسب آخر بيانات المفوضية، …»; «وحسب الوكالة، …» relays
-        if not (marked or head in speakers or _bare_word(head) in speakers
-                or strip_clitic(head) in speakers or _bare_word(head) in _DOCUMENTS or head in _DOCUMENTS):
+        # the source phrase's first word, or the title before its name («ووفقا للرئيس
+        # الأمريكي جو بايدن»: the phrase is the name alone)
+        opener = _after_lam(v.norms[i + 1])
+        titled = opener in word_list("title", "rank") or _bare_word(opener) in word_list("title", "rank")
+        heads = {_after_lam(v.norms[first])} | ({opener} if titled else set())
+        if any(data_or_outlet(w) for w in words[:2]) or any(_bare_word(h) in word_list("outlet") for h in heads) \
+                or _bare_word(opener) in _REPORTERS:
+            continue  # ruling 43: «وبحسب آخر بيانات المفوضية، …»; «وحسب الوكالة، …» relays;
+            # «وبحسب مراسل "الجوهرة أف أم"»: the outlet's own reporting
+        if not (marked or any(h in speakers or _bare_word(h) in speakers or strip_clitic(h) in speakers
+                              or _bare_word(h) in _DOCUMENTS or h in _DOCUMENTS for h in heads)):
             continue  # «وحسب الاتفاق»، «وحسب دفاتر الحسابات»، «ووفق كلام …»: no source that speaks
+        if v.norms[stop] not in _CLAUSE_LEADS:
+            # «وبحسب المتحدث باسم الجيش، العقيد أحمد المسماري، فإن …»: an apposition between
+            # two commas belongs to the source when «فإن» follows it; after a title its name
+            # is the speaker («بيان صحفي، نشر على الموقع …، فقد» keeps the document)
+            lead = next((j for j in range(stop + 1, min(end_i, stop + 9))
+                         if any(c in v.gap(j - 1, j) for c in "،,:;؛()")), None)
+            if lead is not None and v.norms[lead] in _CLAUSE_LEADS | _EMPHASIS:
+                span, named = _chunk_speaker(v, stop, lead)
+                head = _bare_word(_after_lam(v.norms[first]))
+                if span is not None and named and (head in word_list("title", "rank") or titled):
+                    sp = span
+                stop = lead
         k = stop
-        while k < end_i and v.norms[k] in _CLAUSE_LEADS:
+        while k < end_i and v.norms[k] in _CLAUSE_LEADS | _EMPHASIS:
             k += 1
         if k >= end_i:
             continue
