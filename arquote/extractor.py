@@ -308,6 +308,13 @@ class TransformerExtractor(Extractor):
         #: the file): see :class:`_EmbeddingRows`. None: the model looks its words up.
         self._rows: _EmbeddingRows | None = None
 
+    def __getstate__(self) -> dict[str, Any]:
+        # a copy (pickle, deepcopy) has weights of its own, which the row table was not
+        # checked against: it looks its words up itself
+        state = dict(self.__dict__)
+        state["_rows"] = None
+        return state
+
     # -- loading and saving ----------------------------------------------------------------
 
     @classmethod
@@ -340,7 +347,8 @@ class TransformerExtractor(Extractor):
                 model = AutoModelForTokenClassification.from_pretrained(path)
                 weights = _safetensors_file(path, model)
             ext = cls(model, tokenizer, device=device, arquote_config=config, **kwargs)
-            if weights is not None:
+            # int8 quantization copies the model, embeddings included: nothing left to save
+            if weights is not None and ext.quantize is None:
                 ext._rows = _EmbeddingRows.attach(ext.model, weights, (model.base_model_prefix + ".", ""))
             return ext
         elif os.path.exists(path) or path.startswith((".", "/", "~")) or path.count("/") != 1:
@@ -535,18 +543,26 @@ class _EmbeddingRows:
     would put all of it. Rows read with plain file reads and kept in a table cost only
     what they hold. The values are the file's own, so the forward pass is exactly the same.
 
-    The model still holds its weight (saving and training see it unchanged); the table is
-    used only while that weight is the one it was checked against (same tensor, same
-    storage, never written to) and on the CPU.
+    The file is opened once, when the rows are checked against the model: a file saved over
+    it later is not read. The model still holds its weight (saving and training see it
+    unchanged); the table is used only while the model's word-embedding module is a plain
+    ``nn.Embedding`` with no hooks whose weight is the tensor it was checked against (same
+    storage, not written to in place since), and on the CPU. A write that bypasses
+    autograd's version counter (through ``weight.data`` or a numpy view) is not seen: after
+    one, set ``ext._rows = None``.
     """
 
-    def __init__(self, path: str, offset: int, dtype: Any, weight: Any) -> None:
+    def __init__(self, handle: Any, path: str, offset: int, weight: Any) -> None:
         import threading
+        import weakref
 
         import torch
 
-        self.path, self.offset, self.dtype = path, offset, dtype
-        self.weight, self.pointer, self.version = weight, weight.data_ptr(), weight._version
+        self.handle, self.path, self.offset, self.dtype = handle, path, offset, weight.dtype
+        self._finalizer = weakref.finalize(self, handle.close)
+        # a weak reference: the table must not keep a replaced matrix alive
+        self.weight = weakref.ref(weight)
+        self.pointer, self.version = weight.data_ptr(), weight._version
         self.row_bytes = weight.shape[1] * weight.element_size()
         self.slot = torch.full((weight.shape[0],), -1, dtype=torch.long)
         self.table = torch.empty((0, weight.shape[1]), dtype=weight.dtype)
@@ -558,8 +574,9 @@ class _EmbeddingRows:
         """The rows of ``model``'s word embeddings in the safetensors file ``path``, or None.
 
         None whenever reading them from the file could differ from the model's lookup: not
-        a BERT model (others derive positions from the ids), not on the CPU, no such
-        tensor in the file, another dtype or shape, or rows that differ from the model's.
+        a BERT model (others derive positions from the ids), not a plain embedding on the
+        CPU, no such tensor in the file, another dtype or shape, or rows that differ from
+        the model's.
 
         Args:
             model: The loaded token classifier.
@@ -573,41 +590,50 @@ class _EmbeddingRows:
 
         import torch
 
-        if getattr(model.config, "model_type", None) != "bert":
+        if getattr(model.config, "model_type", None) != "bert" or not _plain_embedding(model):
             return None
-        module = model.get_input_embeddings()
-        weight = getattr(module, "weight", None)
-        if not isinstance(module, torch.nn.Embedding) or weight is None or weight.device.type != "cpu":
-            return None
+        weight = model.get_input_embeddings().weight
         name = next((n for n, p in model.named_parameters() if p is weight), None)
         if name is None or weight.dim() != 2:
             return None
         dtypes = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16, "F64": torch.float64}
         try:
-            with open(path, "rb") as handle:
-                (length,) = struct.unpack("<Q", handle.read(8))
-                header = json.loads(handle.read(length))
-        except (OSError, ValueError, struct.error):
+            handle = open(path, "rb")  # noqa: SIM115 (kept open: closed with the table)
+        except OSError:
             return None
-        keys = [name[len(p):] for p in prefixes if name.startswith(p)]
-        entry = next((header[k] for k in keys if isinstance(header.get(k), dict)), None)
-        if entry is None or dtypes.get(entry.get("dtype")) != weight.dtype or list(entry.get("shape", ())) != list(weight.shape):
+        try:
+            (length,) = struct.unpack("<Q", handle.read(8))
+            header = json.loads(handle.read(length))
+            keys = [name[len(p):] for p in prefixes if name.startswith(p)]
+            entry = next((header[k] for k in keys if isinstance(header.get(k), dict)), None)
+            if (entry is None or dtypes.get(entry.get("dtype")) != weight.dtype
+                    or list(entry.get("shape", ())) != list(weight.shape)):
+                handle.close()
+                return None
+            rows = cls(handle, path, 8 + length + int(entry["data_offsets"][0]), weight)
+        except (OSError, ValueError, TypeError, KeyError, IndexError, struct.error):
+            handle.close()
             return None
-        rows = cls(path, 8 + length + int(entry["data_offsets"][0]), weight.dtype, weight)
         # the loader may have changed what the file holds (a dtype cast, weights written
         # after loading): a few rows across the matrix must match bit for bit
         probe = torch.unique(torch.linspace(0, weight.shape[0] - 1, 9).long())
         with torch.no_grad():
             if not torch.equal(rows(probe), weight[probe]):
+                rows.close()
                 return None
         return rows
 
     def usable(self, model: Any) -> bool:
         """Whether ``model`` still looks its words up in the weight the rows came from."""
-        module = model.get_input_embeddings()
-        weight = getattr(module, "weight", None)
-        return (weight is self.weight and weight.data_ptr() == self.pointer
-                and weight._version == self.version and weight.device.type == "cpu")
+        if not _plain_embedding(model):
+            return False
+        weight = model.get_input_embeddings().weight
+        return (weight is self.weight() and weight.data_ptr() == self.pointer
+                and weight._version == self.version)
+
+    def close(self) -> None:
+        """Closes the weights file; the rows read so far stay usable."""
+        self._finalizer()
 
     def __call__(self, ids: Any) -> Any:
         """The embedding rows of the token ids ``ids`` (any shape), read once each."""
@@ -629,25 +655,40 @@ class _EmbeddingRows:
             grown[: self.size] = self.table[: self.size]
             self.table = grown
         try:
-            with open(self.path, "rb") as handle:
-                for i in ids:  # sorted (torch.unique): the reads go forward through the file
-                    handle.seek(self.offset + i * self.row_bytes)
-                    data = handle.read(self.row_bytes)
-                    if len(data) != self.row_bytes:
-                        raise OSError(f"{self.path} ends inside embedding row {i}")
-                    self._put(i, torch.frombuffer(bytearray(data), dtype=self.dtype))
-        except OSError:
-            # the file went away or changed under a running process (a cleared cache): the
-            # mapped weight still holds the values the probe matched
+            for i in ids:  # sorted (torch.unique): the reads go forward through the file
+                self.handle.seek(self.offset + i * self.row_bytes)
+                data = self.handle.read(self.row_bytes)
+                if len(data) != self.row_bytes:
+                    raise OSError(f"{self.path} ends inside embedding row {i}")
+                self._put(i, torch.frombuffer(bytearray(data), dtype=self.dtype))
+        except (OSError, ValueError):  # ValueError: the file was closed
+            # a read failed (a network file system gone, the table closed): the mapped
+            # weight still holds the values the probe matched
+            weight = self.weight()
+            if weight is None:
+                raise
             with torch.no_grad():
                 for i in ids:
                     if self.slot[i] < 0:
-                        self._put(i, self.weight[i])
+                        self._put(i, weight[i])
 
     def _put(self, i: int, row: Any) -> None:
         self.table[self.size] = row
         self.slot[i] = self.size
         self.size += 1
+
+
+def _plain_embedding(model: Any) -> bool:
+    """Whether ``model``'s word lookup is a plain ``nn.Embedding`` on the CPU that nothing
+    hooks into, so that giving the model its rows is the same as giving it the ids."""
+    import torch
+    from torch.nn.modules import module as torch_module
+
+    emb = model.get_input_embeddings()
+    return (type(emb) is torch.nn.Embedding and emb.max_norm is None and "forward" not in vars(emb)
+            and emb.weight.device.type == "cpu"
+            and not (emb._forward_hooks or emb._forward_pre_hooks
+                     or torch_module._global_forward_hooks or torch_module._global_forward_pre_hooks))
 
 
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:

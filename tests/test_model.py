@@ -361,6 +361,43 @@ def test_embedding_rows_are_refused_when_the_file_differs_from_the_model(trained
     assert _EmbeddingRows.attach(ext.model, weights) is None
 
 
+def test_embedding_rows_stay_those_of_the_loaded_file(tmp_path, trained):
+    """A model saved over the directory after loading is not read; copies, hooks and
+    quantization use the model's own lookup."""
+    import copy
+    import pickle
+    import shutil
+
+    _, summary = trained
+    model_dir = shutil.copytree(summary["model_dir"], tmp_path / "model")
+    ext = load(str(model_dir))
+    texts = [SENTENCES[3], SENTENCES[2] + " " + SENTENCES[1]]
+    first = _probs(ext, texts[:1])
+    read = ext._rows.size
+    torch.manual_seed(3)
+    other = transformers.BertForTokenClassification(ext.model.config)
+    other.save_pretrained(str(model_dir))  # a new file under the same name
+    both = _probs(ext, texts)
+    assert ext._rows.size > read  # the second text needed rows not read before
+    np.testing.assert_array_equal(first[0], both[0])
+    assert ext._rows is not None and ext._rows.usable(ext.model)
+    rows, ext._rows = ext._rows, None
+    for a, b in zip(both, _probs(ext, texts)):
+        np.testing.assert_array_equal(a, b)
+    ext._rows = rows
+    for duplicate in (copy.deepcopy(ext), pickle.loads(pickle.dumps(ext))):
+        assert duplicate._rows is None and ext._rows is rows
+        np.testing.assert_array_equal(_probs(duplicate, texts)[1], both[1])
+    emb = ext.model.get_input_embeddings()
+    hook = emb.register_forward_hook(lambda module, args, out: out.flip(-1))
+    assert not rows.usable(ext.model)
+    hooked = _probs(ext, texts)[0]
+    assert not np.array_equal(hooked, both[0], equal_nan=True)  # the hook ran
+    hook.remove()
+    assert rows.usable(ext.model)
+    assert load(str(model_dir), quantize="int8")._rows is None
+
+
 @pytest.mark.parametrize("replace_embeddings", [False, True])
 def test_partial_model_reads_its_word_embeddings_from_the_base_file(tmp_path, monkeypatch, replace_embeddings):
     """A compact model over a (here tiny) base: the rows come from the base's file, unless
