@@ -360,6 +360,29 @@ def test_same_documents_whatever_the_batch_size(engine, texts):
     assert [engine(t) for t in texts] == one_by_one
 
 
+def test_worker_processes_give_the_same_documents_in_input_order(engine):
+    texts = list(NEWS) + ["\n".join(NEWS * 3), "", "٤٨"] + list(NEWS)[::-1]
+    alone = list(engine.pipe(texts, batch_size=3))
+    assert [d.text for d in alone] == texts
+    assert list(engine.pipe(texts, batch_size=3, workers=2)) == alone
+
+
+def test_worker_processes_stop_with_the_generator(rules):
+    import multiprocessing
+
+    docs = rules.pipe(iter(NEWS * 50), batch_size=4, workers=1)
+    first = next(docs)
+    assert first == rules(NEWS[0]) and multiprocessing.active_children()
+    docs.close()  # a consumer that stops early: the pool goes with the generator
+    assert not multiprocessing.active_children()
+
+
+@pytest.mark.parametrize("workers", [-1, 1.5, True, "2"])
+def test_workers_must_be_a_count(rules, workers):
+    with pytest.raises(ValueError, match="workers must be an int >= 0"):
+        list(rules.pipe(NEWS, workers=workers))
+
+
 def test_model_output_repeats_across_batches_of_mixed_lengths(model):
     texts = ["\n".join(NEWS * k) for k in (1, 9, 2, 30, 0, 5)]
     first = list(model.pipe(texts, batch_size=4))
