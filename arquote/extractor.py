@@ -75,8 +75,12 @@ class Extractor:
                 them), the whole extraction for the rule engine. 0 (the default) does
                 everything here. Worth it where cores are many and the model is fast (a
                 GPU); each worker starts with ``spawn`` (a second or two; about 40 MB of memory),
-                so a script that uses them needs the ``if __name__ == "__main__":`` guard.
-                The documents are the same as with ``workers=0``.
+                so a script that uses them needs the ``if __name__ == "__main__":`` guard
+                around its work, ``load()`` included (else each worker loads the model
+                again), and the extractor's class must be importable (the built-in ones
+                are). The documents are the same as with ``workers=0``; each comes out once
+                the batch after its own has been read, so for a live stream that must not
+                wait, keep ``workers=0``. A worker that dies raises ``RuntimeError``.
 
         Example:
             >>> ext = load("rules")
@@ -131,42 +135,76 @@ _WORKER_FINISH: Callable[[Any], Document] | None = None
 
 
 def _start_worker(finish: Callable[[Any], Document]) -> None:
+    import signal
+
     global _WORKER_FINISH
     _WORKER_FINISH = finish
+    # Ctrl-C reaches the whole process group: only the main process handles it (it shuts
+    # the pool down); a worker interrupted in the middle of a message can hang the pool
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _finish_in_worker(payload: Any) -> Document:
+def _finish_in_worker(payloads: list[Any]) -> list[Document]:
     assert _WORKER_FINISH is not None, "worker started without _start_worker"
-    return _WORKER_FINISH(payload)
+    return [_WORKER_FINISH(p) for p in payloads]
+
+
+_BROKEN_POOL = (
+    "a worker process of pipe(workers=...) died before finishing its documents. Usual causes: "
+    "the script has no `if __name__ == \"__main__\":` guard around its work (load() included), "
+    "the extractor's class is defined in the notebook or script rather than in an importable "
+    "module, or the machine ran out of memory. workers=0 runs everything in this process"
+)
 
 
 def _pipe_in_processes(extractor: Extractor, batches: Iterator[list[str]], workers: int) -> Iterator[Document]:
     """:meth:`Extractor.pipe` with ``workers`` processes finishing the documents.
 
     This process prepares batch after batch (the model's forward pass) while the workers
-    finish the ones before; at most ``workers + 1`` batches wait, so memory stays bounded
-    whatever the input's length. Documents come out in input order. The pool is closed
-    when the generator ends, fails or is closed early.
+    finish the ones before: at most ``workers + 1`` batches wait and one more is being
+    read, so memory stays bounded whatever the input's length. Documents come out in input
+    order, each once the batch after its own has been read. When the input or this
+    process fails, the documents finished before come out first, as with ``workers=0``;
+    the pool is shut down when the generator ends, fails or is closed early.
     """
+    import concurrent.futures
     import multiprocessing
 
     # spawn, not fork: this process has torch's thread pool (and maybe CUDA) running,
     # which a forked child cannot use safely; the workers import no torch at all
-    pool = multiprocessing.get_context("spawn").Pool(
-        workers, initializer=_start_worker, initargs=(extractor._finisher(),))
-    pending: collections.deque[Any] = collections.deque()
+    pool = concurrent.futures.ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_worker, initargs=(extractor._finisher(),))
+    pending: collections.deque[list[Any]] = collections.deque()
+
+    def finished() -> Iterator[Document]:
+        try:
+            for future in pending.popleft():
+                yield from future.result()
+        except concurrent.futures.BrokenExecutor as err:  # a dead worker: no hang, a reason
+            raise RuntimeError(_BROKEN_POOL) from err
+
     try:
-        for batch in batches:
-            payloads = extractor._prepare(batch)
+        while True:
+            try:
+                batch = next(batches, None)
+                payloads = None if batch is None else extractor._prepare(batch)
+            except Exception:
+                while pending:
+                    yield from finished()
+                raise
+            if payloads is None:
+                break
             chunk = max(1, -(-len(payloads) // workers))
-            pending.append(pool.map_async(_finish_in_worker, payloads, chunksize=chunk))
-            while pending and (len(pending) > workers + 1 or pending[0].ready()):
-                yield from pending.popleft().get()
+            pending.append([pool.submit(_finish_in_worker, payloads[i:i + chunk])
+                            for i in range(0, len(payloads), chunk)])
+            while pending and (len(pending) > workers + 1 or all(f.done() for f in pending[0])):
+                yield from finished()
         while pending:
-            yield from pending.popleft().get()
+            yield from finished()
     finally:
-        pool.terminate()
-        pool.join()
+        # waits at most for the chunk each worker is running (tens of milliseconds)
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def load(name: str | os.PathLike[str] | None = None, **kwargs: Any) -> Extractor:

@@ -360,11 +360,44 @@ def test_same_documents_whatever_the_batch_size(engine, texts):
     assert [engine(t) for t in texts] == one_by_one
 
 
-def test_worker_processes_give_the_same_documents_in_input_order(engine):
+@pytest.mark.parametrize("name", ["rules", "model", "noise_model"])
+def test_worker_processes_give_the_same_documents_in_input_order(request, name):
+    engine = request.getfixturevalue(name)
     texts = list(NEWS) + ["\n".join(NEWS * 3), "", "٤٨"] + list(NEWS)[::-1]
     alone = list(engine.pipe(texts, batch_size=3))
     assert [d.text for d in alone] == texts
+    if name == "noise_model":  # random tags: linking and numbers have work to do
+        assert sum(len(d.quotes) for d in alone) and sum(len(d.claims) for d in alone)
     assert list(engine.pipe(texts, batch_size=3, workers=2)) == alone
+
+
+def test_a_worker_error_reaches_the_caller():
+    from _pipe_helpers import RaisesOn
+
+    texts = list(NEWS) + ["خبر معطوب"] + list(NEWS)
+    with pytest.raises(ValueError, match="cannot handle 'معطوب'"):
+        list(RaisesOn("معطوب").pipe(texts, batch_size=2, workers=2))
+
+
+def test_a_dead_worker_is_an_error_not_a_hang():
+    from _pipe_helpers import DiesOn
+
+    texts = list(NEWS) + ["خبر معطوب"] + list(NEWS)
+    with pytest.raises(RuntimeError, match="worker process .* died"):
+        list(DiesOn("معطوب").pipe(texts, batch_size=2, workers=2))
+
+
+def test_documents_before_a_bad_input_come_out_with_workers_too(rules):
+    texts = [NEWS[k % len(NEWS)] for k in range(21)] + [None]
+
+    def until_error(workers):
+        out = []
+        with pytest.raises(TypeError, match="got NoneType"):
+            for doc in rules.pipe(texts, batch_size=4, workers=workers):
+                out.append(doc)
+        return out
+
+    assert until_error(2) == until_error(0) == [rules(t) for t in texts[:20]]
 
 
 def test_worker_processes_stop_with_the_generator(rules):
